@@ -1,0 +1,175 @@
+"""Typed schemas for every config group, registered in Hydra's ConfigStore.
+
+`conf/config.yaml` puts `config_schema` first in its defaults list, so every YAML option and command-line override is
+merged into these dataclasses: a misspelled key or a value of the wrong type fails at start-up with an error that
+names the key. Each group has one dataclass; an option file (conf/<group>/<option>.yaml) sets some of its fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, DictConfig, OmegaConf
+
+
+@dataclass
+class DSLConfig:
+    name: str = MISSING  # ansible | bash | sql
+    similarity: str = "paper"  # the similarity the reward and `ast_similarity` use: paper | ted
+    backend: str = "native"  # ansible: native | ansible-lint; bash: shellcheck | bashlex; sql: native
+    unknown_collection: str = "warning"  # ansible: a module of a collection that isn't installed is a warning | error
+    severity: str = "error"  # bash: the ShellCheck severity that fails a program
+    dialect: str = "sqlite"  # sql: the sqlglot dialect
+    explain: bool = True  # sql: also EXPLAIN the query on an in-memory copy of the schema
+
+
+@dataclass
+class DataConfig:
+    path: str | None = None  # None: the bundled tasks; else a JSONL file, an NL2Bash dir or a Spider dir
+    format: str = "auto"  # auto | jsonl | nl2bash | spider
+    split_fractions: list[float] = field(default_factory=lambda: [0.8, 0.1, 0.1])  # for data without splits
+    max_train: int | None = None
+    max_test: int | None = None
+
+
+@dataclass
+class BaseLLMConfig:
+    name: str = "mutator"  # mutator | cached | hf | openai
+    p_invalid: float = 0.45  # mutator: share of drafts broken so the validator rejects them
+    p_off: float = 0.15  # mutator: share of drafts that are valid but off (a wrong flag, a wrong column)
+    path: str | None = None  # cached: a JSONL file of {"id", "draft"}
+    model: str | None = None  # hf: hub name or local path; openai: the served model's name
+    base_url: str | None = None  # openai: e.g. http://localhost:8000/v1 (a vLLM server)
+    api_key_env: str = "OPENAI_API_KEY"
+    temperature: float = 0.0
+    max_new_tokens: int = 256
+    batch_size: int = 8
+    max_retries: int = 5
+    request_timeout: float = 60.0
+
+
+@dataclass
+class LoRAConfig:
+    enabled: bool = False
+    r: int = 16
+    alpha: int = 32
+    dropout: float = 0.05
+    target_modules: list[str] = field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"])
+
+
+@dataclass
+class SLMConfig:
+    name: str = "tiny"  # tiny: built from this config | hf: loaded from name_or_path
+    name_or_path: str | None = None  # hf: hub name or local directory
+    architecture: str = "llama"  # tiny: llama | qwen2
+    hidden_size: int = 192
+    num_layers: int = 4
+    num_heads: int = 4
+    intermediate_size: int = 576
+    vocab_size: int = 2048  # tiny: the byte-level BPE tokenizer trained on the task corpus
+    max_length: int = 768  # prompt + completion tokens
+    quantization: str | None = None  # null | 4bit (bitsandbytes NF4)
+    dtype: str = "float32"  # float32 | bfloat16 | float16
+    lora: LoRAConfig = field(default_factory=LoRAConfig)
+
+
+@dataclass
+class RewardConfig:
+    name: str = "dual"  # dual | adaptive | validator | similarity
+    w_valid: float = 0.5  # dual: weight of the validator verdict
+    w_sim: float = 0.5  # dual: weight of the similarity to the reference
+    p_floor: float = 0.5  # adaptive: floor of the batch pass rate p in (1 - p) * valid + p * sim
+
+
+@dataclass
+class SFTConfig:
+    max_steps: int = 500
+    learning_rate: float = 1e-3
+    batch_size: int = 16
+    drafts_per_task: int = 4  # broken drafts made from each training task for the (draft -> reference) pairs
+    warmup_ratio: float = 0.05
+
+
+@dataclass
+class RLConfig:
+    algorithm: str = "grpo"  # grpo | rloo
+    max_steps: int = 30
+    learning_rate: float = 1e-5
+    batch_size: int = 16  # completions per step (prompts x num_generations)
+    num_generations: int = 4
+    beta: float = 0.0  # KL weight; 0 needs no reference model
+    temperature: float = 1.0
+    max_completion_length: int = 192
+    use_vllm: bool = False
+
+
+@dataclass
+class TrainerConfig:
+    name: str = "sft_grpo"
+    stages: list[str] = field(default_factory=lambda: ["sft", "rl"])  # a subset of [sft, rl], in order
+    sft: SFTConfig = field(default_factory=SFTConfig)
+    rl: RLConfig = field(default_factory=RLConfig)
+    save_steps: int = 100
+    logging_steps: int = 5
+    threads: int | None = None  # torch threads; null: all cores
+
+
+@dataclass
+class PromptConfig:
+    mode: str = "direct"  # direct | explain_then_fix
+    max_diagnostics: int = 5
+
+
+@dataclass
+class EvalConfig:
+    split: str = "test"
+    rounds: int = 1  # repair, re-validate, repair again while invalid
+    num_samples: int = 1  # best-of-n repairs, picked by the validator, then by similarity to the draft
+    temperature: float = 0.8  # when num_samples > 1
+    max_new_tokens: int = 192
+    batch_size: int = 32
+    slm_base: bool = False  # also evaluate the untrained SLM (method `slm_base`)
+
+
+@dataclass
+class LoggerConfig:
+    name: str = "wandb"  # wandb | none
+    project: str = "slmfix_exp"
+    entity: str | None = None
+    mode: str = "offline"  # offline | online | disabled; the WANDB_MODE environment variable wins
+    group: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PathsConfig:
+    cache_dir: str = "~/.cache/slmfix_exp"  # tokenizers, initial tiny models, SQLite builds, LLM response caches
+
+
+@dataclass
+class Config:
+    dsl: DSLConfig = field(default_factory=DSLConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    base_llm: BaseLLMConfig = field(default_factory=BaseLLMConfig)
+    slm: SLMConfig = field(default_factory=SLMConfig)
+    reward: RewardConfig = field(default_factory=RewardConfig)
+    trainer: TrainerConfig = field(default_factory=TrainerConfig)
+    prompt: PromptConfig = field(default_factory=PromptConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    logger: LoggerConfig = field(default_factory=LoggerConfig)
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    seed: int = 0
+
+
+def to_typed(raw: DictConfig) -> Config:
+    """The composed config as the typed `Config`. Merging it into the schema once more also rejects keys added with
+    Hydra's `+key=value`, which Hydra lets past the schema."""
+    plain = OmegaConf.to_container(raw, resolve=False)  # a plain dict: merging it checks every key again
+    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), plain))  # type: ignore[return-value]
+
+
+def register_configs() -> None:
+    ConfigStore.instance().store(name="config_schema", node=Config)
+
+
+register_configs()

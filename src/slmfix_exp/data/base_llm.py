@@ -1,0 +1,180 @@
+"""The frozen LLM that writes the drafts: an offline error-injecting stand-in, cached drafts, a transformers model,
+or any OpenAI-compatible endpoint. Each returns one `Draft` per task, in order."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import random
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from slmfix_exp.config import BaseLLMConfig
+from slmfix_exp.data.loaders import DataError, read_jsonl
+from slmfix_exp.dsl.base import DSL, Task
+from slmfix_exp.prompts import draft_messages, extract_program
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Draft:
+    task_id: str
+    program: str
+    label: str  # what was done to it: "none" (the reference kept), a mutation kind, or "llm"
+
+
+def make_drafts(cfg: BaseLLMConfig, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path) -> list[Draft]:
+    needs = {"cached": "path", "hf": "model", "openai": "model"}.get(cfg.name)
+    if needs and not getattr(cfg, needs):
+        raise ValueError(f"base_llm={cfg.name} needs base_llm.{needs}=...")
+    if cfg.name == "mutator":
+        return mutator_drafts(dsl, tasks, cfg.p_invalid, cfg.p_off, seed)
+    if cfg.name == "cached":
+        return cached_drafts(Path(str(cfg.path)), tasks)
+    if cfg.name == "hf":
+        return hf_drafts(cfg, dsl, tasks)
+    if cfg.name == "openai":
+        return openai_drafts(cfg, dsl, tasks, cache_dir)
+    raise ValueError(f"unknown base_llm.name {cfg.name!r}: use mutator, cached, hf or openai")
+
+
+def mutator_drafts(
+    dsl: DSL, tasks: Sequence[Task], p_invalid: float, p_off: float, seed: int, salt: str = "", attempts: int = 6
+) -> list[Draft]:
+    """Drafts the way a frozen LLM gets programs wrong, each labelled with what was done to it.
+
+    Every label is checked: an "invalid" draft is one the validator rejects and a "valid but off" one is one it
+    accepts; a mutation that doesn't keep its promise is redrawn, and after `attempts` the reference is kept."""
+    drafts = [Draft(t.id, t.reference, "none") for t in tasks]
+    wanted: dict[int, bool] = {}  # task index -> want invalid?
+    rngs = {}
+    for i, task in enumerate(tasks):
+        rng = random.Random(f"{seed}/{salt}/{task.id}")
+        u = rng.random()
+        if u < p_invalid + p_off:
+            wanted[i] = u < p_invalid
+            rngs[i] = rng
+    for _ in range(attempts):
+        if not wanted:
+            break
+        candidates = {}
+        for i, invalid in wanted.items():
+            m = dsl.mutate(tasks[i].reference, tasks[i].context, rngs[i], invalid)
+            if m is not None and m.invalid == invalid and m.program != tasks[i].reference:
+                candidates[i] = m
+        order = list(candidates)
+        verdicts = dsl.validate_batch([candidates[i].program for i in order], [tasks[i].context for i in order])
+        for i, v in zip(order, verdicts, strict=True):
+            if v.ok != wanted[i]:  # promise kept: invalid rejected, off accepted
+                drafts[i] = Draft(tasks[i].id, candidates[i].program, candidates[i].label)
+                del wanted[i]
+    return drafts
+
+
+def cached_drafts(path: Path, tasks: Sequence[Task]) -> list[Draft]:
+    """Drafts produced earlier by any LLM: JSONL lines {"id", "draft"}."""
+    by_id = {}
+    for lineno, r in read_jsonl(path):
+        if "id" not in r or not isinstance(r.get("draft"), str):
+            raise DataError(f"{path}:{lineno}: each line needs 'id' and a string 'draft'")
+        by_id[str(r["id"])] = r["draft"]
+    missing = [t.id for t in tasks if t.id not in by_id]
+    if missing:
+        raise DataError(f"{path} has no draft for {len(missing)} task(s), e.g. {missing[:3]}")
+    return [Draft(t.id, by_id[t.id], "llm") for t in tasks]
+
+
+def hf_drafts(cfg: BaseLLMConfig, dsl: DSL, tasks: Sequence[Task]) -> list[Draft]:
+    """Batched generation with a transformers causal LM (chat template when the tokenizer has one)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from slmfix_exp.models import check_model_path
+
+    name = check_model_path(str(cfg.model))
+    tokenizer = AutoTokenizer.from_pretrained(name, padding_side="left")
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForCausalLM.from_pretrained(name)
+    model.eval()
+    drafts = []
+    for start in tqdm(range(0, len(tasks), cfg.batch_size), desc="drafting (hf)", unit="batch"):
+        batch = tasks[start : start + cfg.batch_size]
+        texts = [render_chat(tokenizer, draft_messages(t, dsl)) for t in batch]
+        enc = tokenizer(texts, return_tensors="pt", padding=True)
+        with torch.no_grad():
+            out = model.generate(
+                **enc,
+                max_new_tokens=cfg.max_new_tokens,
+                do_sample=cfg.temperature > 0,
+                temperature=cfg.temperature if cfg.temperature > 0 else None,
+                pad_token_id=tokenizer.pad_token_id,
+            )
+        for t, seq in zip(batch, out[:, enc["input_ids"].shape[1] :], strict=True):
+            text = tokenizer.decode(seq, skip_special_tokens=True)
+            drafts.append(Draft(t.id, extract_program(text, dsl.fence, require_fence=False) or "", "llm"))
+    return drafts
+
+
+def render_chat(tokenizer, messages: list[dict[str, str]]) -> str:
+    if getattr(tokenizer, "chat_template", None):
+        return str(tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
+    return "\n\n".join(m["content"] for m in messages) + "\n\n"
+
+
+def openai_drafts(cfg: BaseLLMConfig, dsl: DSL, tasks: Sequence[Task], cache_dir: Path) -> list[Draft]:
+    """Chat completions from an OpenAI-compatible server, each response cached on disk by its request."""
+    cache = cache_dir.expanduser() / "llm_responses"
+    cache.mkdir(parents=True, exist_ok=True)
+    drafts = []
+    for t in tqdm(tasks, desc=f"drafting ({cfg.model})", unit="task"):
+        body = {
+            "model": cfg.model,
+            "messages": draft_messages(t, dsl),
+            "temperature": cfg.temperature,
+            "max_tokens": cfg.max_new_tokens,
+        }
+        key = hashlib.sha256(json.dumps([cfg.base_url, body], sort_keys=True).encode()).hexdigest()
+        cached = cache / f"{key}.json"
+        if cached.exists():
+            text = json.loads(cached.read_text())["text"]
+        else:
+            text = _chat_completion(cfg, body)
+            tmp = cached.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"request": body, "text": text}))
+            tmp.replace(cached)
+        drafts.append(Draft(t.id, extract_program(text, dsl.fence, require_fence=False) or "", "llm"))
+    return drafts
+
+
+def _chat_completion(cfg: BaseLLMConfig, body: dict) -> str:
+    url = str(cfg.base_url).rstrip("/") + "/chat/completions"
+    headers = {"Content-Type": "application/json"}
+    if os.environ.get(cfg.api_key_env):
+        headers["Authorization"] = f"Bearer {os.environ[cfg.api_key_env]}"
+    delay = 1.0
+    for attempt in range(cfg.max_retries + 1):
+        request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=cfg.request_timeout) as response:
+                return str(json.loads(response.read())["choices"][0]["message"]["content"])
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500 and exc.code != 429:  # a bad request won't get better by retrying
+                raise RuntimeError(f"{url} answered {exc.code}: {exc.read()[:300]!r}") from exc
+            error: Exception = exc
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            error = exc
+        if attempt < cfg.max_retries:
+            log.warning("request to %s failed (%s); retrying in %.0f s", url, error, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)
+    raise RuntimeError(f"{url} failed after {cfg.max_retries + 1} attempts: {error}")

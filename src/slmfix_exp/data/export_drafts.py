@@ -1,0 +1,43 @@
+"""Write the drafts of one split to JSONL, in the format `base_llm=cached` reads back.
+
+    python -m slmfix_exp.data.export_drafts dsl=sql split=test output=drafts.jsonl [any other config override]
+
+Researchers use it to get the tasks (`id`, `nl`, `context`) to run their own LLM on: replace each `draft` with the
+LLM's program and rerun with `base_llm=cached base_llm.path=drafts.jsonl`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+
+from slmfix_exp.config import to_typed
+from slmfix_exp.data.base_llm import make_drafts
+from slmfix_exp.data.loaders import load_tasks
+from slmfix_exp.dsl import dsl_from_config
+from slmfix_exp.report import write_atomic
+
+CONF_DIR = Path(__file__).resolve().parents[3] / "conf"
+
+
+def main(argv: list[str]) -> None:
+    options = dict(a.split("=", 1) for a in argv if a.split("=", 1)[0] in ("split", "output"))
+    overrides = [a for a in argv if a.split("=", 1)[0] not in ("split", "output")]
+    if "output" not in options:
+        sys.exit("usage: python -m slmfix_exp.data.export_drafts dsl=<dsl> [split=test] output=<file.jsonl> [overrides]")
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = to_typed(compose(config_name="config", overrides=overrides))
+    cache_dir = Path(cfg.paths.cache_dir).expanduser()
+    tasks = load_tasks(cfg.data, cfg.dsl.name, cache_dir)[options.get("split", "test")]
+    drafts = make_drafts(cfg.base_llm, dsl_from_config(cfg.dsl), tasks, cfg.seed, cache_dir)
+    lines = [json.dumps({"id": t.id, "nl": t.nl, "context": t.context, "draft": d.program, "label": d.label}) + "\n"
+             for t, d in zip(tasks, drafts, strict=True)]
+    write_atomic(Path(options["output"]), "".join(lines))
+    print(f"wrote {len(lines)} drafts to {options['output']}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

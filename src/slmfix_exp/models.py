@@ -1,0 +1,155 @@
+"""The SLM: a tiny model built from config with a tokenizer trained on the task corpus (offline default), or any
+causal LM by hub name or local path; optionally 4-bit NF4 (bitsandbytes) with LoRA adapters (peft).
+
+Every model goes through `load_slm(path)`, the tiny one too (it is saved to the cache first), so quantization and
+LoRA work the same for both, and a stage's output directory loads the same way as the start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+from slmfix_exp.config import SLMConfig
+
+log = logging.getLogger(__name__)
+
+SPECIAL_TOKENS = {"pad_token": "<pad>", "bos_token": "<s>", "eos_token": "</s>"}
+
+
+class ModelPathError(FileNotFoundError):
+    pass
+
+
+def check_model_path(name_or_path: str) -> str:
+    """Fail early, naming the path, when a model path that looks local doesn't exist."""
+    path = Path(name_or_path).expanduser()
+    looks_local = name_or_path.startswith(("/", ".", "~")) or name_or_path.count("/") > 1
+    if looks_local and not path.exists():
+        raise ModelPathError(f"model path does not exist: {path}")
+    if path.exists() and not (path / "config.json").exists():
+        raise ModelPathError(f"{path} is not a model directory (no config.json)")
+    return str(path) if path.exists() else name_or_path
+
+
+def tiny_model_dir(cfg: SLMConfig, corpus: list[str], cache_dir: Path, seed: int) -> Path:
+    """Build (or reuse from the cache) the tokenizer and the randomly initialised tiny model for this corpus."""
+    arch = {k: getattr(cfg, k) for k in ("architecture", "hidden_size", "num_layers", "num_heads",
+                                         "intermediate_size", "vocab_size", "max_length")}
+    digest = hashlib.sha256(json.dumps([arch, seed, sorted(corpus)]).encode()).hexdigest()[:16]
+    target = cache_dir.expanduser() / "tiny_slm" / digest
+    if (target / "config.json").exists():
+        log.info("reusing the cached tiny SLM at %s", target)
+        return target
+    tokenizer = train_tokenizer(corpus, cfg.vocab_size)
+    model = build_tiny_model(cfg, tokenizer, seed)
+    tmp = target.with_name(f"{target.name}.tmp{os.getpid()}")  # built aside, then renamed: parallel jobs don't clash
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    if not target.exists():
+        tmp.replace(target)
+    log.info("built a tiny %s SLM (%.2fM parameters, vocab %d) at %s", cfg.architecture,
+             model.num_parameters() / 1e6, len(tokenizer), target)
+    return target
+
+
+def train_tokenizer(corpus: Iterable[str], vocab_size: int) -> PreTrainedTokenizerBase:
+    """A byte-level BPE tokenizer trained on the corpus: every string round-trips exactly, whitespace included."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=list(SPECIAL_TOKENS.values()),
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(corpus, trainer=trainer)
+    return PreTrainedTokenizerFast(tokenizer_object=tok, **SPECIAL_TOKENS)
+
+
+def build_tiny_model(cfg: SLMConfig, tokenizer: PreTrainedTokenizerBase, seed: int) -> PreTrainedModel:
+    from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+
+    kwargs = dict(
+        vocab_size=len(tokenizer),
+        hidden_size=cfg.hidden_size,
+        num_hidden_layers=cfg.num_layers,
+        num_attention_heads=cfg.num_heads,
+        num_key_value_heads=cfg.num_heads,
+        intermediate_size=cfg.intermediate_size,
+        max_position_embeddings=cfg.max_length,
+        tie_word_embeddings=True,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    torch.manual_seed(seed)
+    if cfg.architecture == "llama":
+        return LlamaForCausalLM(LlamaConfig(**kwargs))
+    if cfg.architecture == "qwen2":
+        return Qwen2ForCausalLM(Qwen2Config(**kwargs))
+    raise ValueError(f"unknown slm.architecture {cfg.architecture!r}: use llama or qwen2")
+
+
+def load_tokenizer(path: str) -> PreTrainedTokenizerBase:
+    tokenizer = AutoTokenizer.from_pretrained(check_model_path(path))
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_slm(path: str, cfg: SLMConfig, trainable: bool = True) -> PreTrainedModel:
+    """A model from a hub name or directory, quantized and wrapped with LoRA as the config says.
+
+    A directory holding a LoRA adapter (a trained stage's output) loads its base model first, then the adapter."""
+    from peft import LoraConfig, PeftModel, get_peft_model, prepare_model_for_kbit_training
+
+    local = Path(path).expanduser()
+    adapter = (local / "adapter_config.json").exists()
+    base_path = json.loads((local / "adapter_config.json").read_text())["base_model_name_or_path"] if adapter else path
+    dtype = getattr(torch, cfg.dtype)
+    kwargs: dict = {"dtype": dtype}
+    if cfg.quantization == "4bit":
+        from transformers import BitsAndBytesConfig
+
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True,
+            bnb_4bit_quant_type="nf4",
+            bnb_4bit_compute_dtype=dtype,
+            bnb_4bit_use_double_quant=True,
+            bnb_4bit_quant_storage=dtype,
+        )
+    elif cfg.quantization is not None:
+        raise ValueError(f"unknown slm.quantization {cfg.quantization!r}: use null or 4bit")
+    try:
+        model = AutoModelForCausalLM.from_pretrained(check_model_path(base_path), **kwargs)
+    except OSError as exc:
+        raise ModelPathError(
+            f"can't load model {base_path!r}: not a local model directory, and not in the Hugging Face cache "
+            f"(download it first where there is network, or give a local path): {exc}"
+        ) from exc
+    if cfg.quantization == "4bit" and trainable:
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+    if adapter:
+        return PeftModel.from_pretrained(model, str(local), is_trainable=trainable)
+    if cfg.lora.enabled:
+        lora = LoraConfig(
+            r=cfg.lora.r,
+            lora_alpha=cfg.lora.alpha,
+            lora_dropout=cfg.lora.dropout,
+            target_modules=list(cfg.lora.target_modules),
+            task_type="CAUSAL_LM",
+        )
+        model = get_peft_model(model, lora)
+    return model

@@ -1,0 +1,96 @@
+"""Reward callables for TRL's GRPO/RLOO trainers: r(completion) from the validator verdict and the similarity of the
+repaired program to the reference.
+
+Each is a plain callable `reward(prompts, completions, reference, context, **kwargs) -> list[float]` whose extra
+arguments are dataset columns, as TRL passes them. They never raise: a completion that breaks anything scores 0.
+A completion with no fenced program, or an empty one, scores 0 under every option, so neither prose nor an empty
+script collects the validator's share.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from slmfix_exp.config import RewardConfig
+from slmfix_exp.dsl.base import DSL, is_blank
+from slmfix_exp.prompts import extract_program
+
+log = logging.getLogger(__name__)
+
+REWARDS = ("dual", "adaptive", "validator", "similarity")
+
+
+class RepairReward:
+    """One reward option of the `reward` group, bound to a DSL."""
+
+    def __init__(self, cfg: RewardConfig, dsl: DSL, similarity: str = "paper"):
+        if cfg.name not in REWARDS:
+            raise ValueError(f"unknown reward.name {cfg.name!r}: use one of {', '.join(REWARDS)}")
+        self.cfg, self.dsl, self.similarity = cfg, dsl, similarity
+        self.__name__ = f"reward_{cfg.name}"  # TRL names the logged metric after the function
+
+    def __call__(
+        self,
+        prompts: Sequence[Any],
+        completions: Sequence[Any],
+        reference: Sequence[str],
+        context: Sequence[str | dict] | None = None,
+        log_metric: Callable[[str, float], None] | None = None,
+        **_: Any,
+    ) -> list[float]:
+        contexts = [_as_dict(c) for c in (context or [{}] * len(completions))]
+        programs = [extract_program(_text(c), self.dsl.fence) for c in completions]
+        answered = [p is not None and not is_blank(p) for p in programs]
+        valid = [0.0] * len(programs)
+        sim = [0.0] * len(programs)
+        idx = [i for i, ok in enumerate(answered) if ok]
+        try:
+            verdicts = self.dsl.validate_batch([programs[i] or "" for i in idx], [contexts[i] for i in idx])
+            for i, v in zip(idx, verdicts, strict=True):
+                valid[i] = float(v.ok)
+        except Exception:  # validate_batch shouldn't raise; if it does, this batch earns no validator share
+            log.exception("validator failed inside the reward")
+        if self.cfg.name != "validator":
+            for i in idx:
+                sim[i] = self.dsl.similarity(programs[i] or "", reference[i], contexts[i], kind=self.similarity)
+        rewards = self.combine(valid, sim)
+        if log_metric is not None:
+            n = max(len(programs), 1)
+            log_metric("reward/valid", sum(valid) / n)
+            log_metric("reward/similarity", sum(sim) / n)
+            log_metric("reward/answered", sum(answered) / n)
+        return rewards
+
+    def combine(self, valid: list[float], sim: list[float]) -> list[float]:
+        name = self.cfg.name
+        if name == "validator":
+            return valid
+        if name == "similarity":
+            return sim
+        if name == "dual":
+            return [self.cfg.w_valid * v + self.cfg.w_sim * s for v, s in zip(valid, sim, strict=True)]
+        # adaptive: the paper's weighting, p = the batch's pass rate floored at p_floor
+        p = max(self.cfg.p_floor, sum(valid) / max(len(valid), 1))
+        return [(1 - p) * v + p * s for v, s in zip(valid, sim, strict=True)]
+
+
+def _text(completion: Any) -> str:
+    """TRL passes strings for plain prompts and message lists for conversational ones."""
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, list) and completion and isinstance(completion[-1], dict):
+        return str(completion[-1].get("content", ""))
+    return ""
+
+
+def _as_dict(context: str | dict | None) -> dict:
+    if isinstance(context, dict):
+        return context
+    try:
+        value = json.loads(context) if context else {}
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}

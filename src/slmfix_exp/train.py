@@ -1,0 +1,133 @@
+"""Training through TRL: SFT on (broken draft -> reference) pairs, then GRPO or RLOO with the reward group.
+
+Each stage writes into `<run_dir>/<stage>/`: checkpoints every `trainer.save_steps`, the final model in `final/`
+and the trainer's log history in `log_history.json`. A stage whose `final/` exists is skipped and a stage with
+checkpoints resumes from the last one, so rerunning a killed run into the same run dir finishes it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from datasets import Dataset
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from transformers.trainer_utils import get_last_checkpoint
+
+from slmfix_exp.config import Config
+from slmfix_exp.data.base_llm import mutator_drafts
+from slmfix_exp.dsl.base import DSL, Task
+from slmfix_exp.prompts import explain, repair_completion, repair_prompt
+from slmfix_exp.reward import RepairReward
+
+log = logging.getLogger(__name__)
+
+
+def repair_examples(cfg: Config, dsl: DSL, tasks: Sequence[Task], copies: int, salt: str) -> list[dict[str, Any]]:
+    """Prompt/completion records for repairing invalid drafts of `tasks`: `copies` differently broken drafts each.
+
+    The drafts come from the mutator whatever `base_llm` is: training needs many broken programs with known fixes."""
+    records: dict[str, dict[str, Any]] = {}
+    for k in range(copies):
+        drafts = mutator_drafts(dsl, tasks, p_invalid=1.0, p_off=0.0, seed=cfg.seed, salt=f"{salt}{k}")
+        broken = [(t, d) for t, d in zip(tasks, drafts, strict=True) if d.label != "none"]
+        verdicts = dsl.validate_batch([d.program for _, d in broken], [t.context for t, _ in broken])
+        for (task, draft), verdict in zip(broken, verdicts, strict=True):
+            prompt = repair_prompt(task, draft.program, verdict, dsl, cfg.prompt.mode, cfg.prompt.max_diagnostics)
+            why = explain(verdict) if cfg.prompt.mode == "explain_then_fix" else None
+            records[prompt] = {
+                "prompt": prompt,
+                "completion": repair_completion(task.reference, dsl, why),
+                "reference": task.reference,
+                "context": json.dumps(task.context),
+                "label": draft.label,
+            }
+    return list(records.values())
+
+
+def common_args(cfg: Config, stage_dir: Path, report_to: list[str]) -> dict[str, Any]:
+    return dict(
+        output_dir=str(stage_dir),
+        use_cpu=not torch.cuda.is_available(),
+        bf16=torch.cuda.is_available() and cfg.slm.dtype == "bfloat16",
+        logging_steps=cfg.trainer.logging_steps,
+        save_steps=cfg.trainer.save_steps,
+        save_total_limit=2,
+        report_to=report_to,
+        seed=cfg.seed,
+        dataloader_num_workers=0,
+        disable_tqdm=False,
+    )
+
+
+def run_sft(cfg: Config, dsl: DSL, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
+            examples: list[dict[str, Any]], stage_dir: Path, report_to: list[str]) -> PreTrainedModel:
+    from trl import SFTConfig, SFTTrainer
+
+    c = cfg.trainer.sft
+    args = SFTConfig(
+        **common_args(cfg, stage_dir, report_to),
+        max_steps=c.max_steps,
+        learning_rate=c.learning_rate,
+        per_device_train_batch_size=c.batch_size,
+        lr_scheduler_type="cosine",
+        warmup_steps=max(1, int(c.warmup_ratio * c.max_steps)),
+        max_length=cfg.slm.max_length,
+        completion_only_loss=True,  # the loss is on the fixed program, not on the prompt
+        packing=False,
+    )
+    dataset = Dataset.from_list([{"prompt": e["prompt"], "completion": e["completion"]} for e in examples])
+    trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer)
+    return _train(trainer, stage_dir, tokenizer)
+
+
+def run_rl(cfg: Config, dsl: DSL, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
+           examples: list[dict[str, Any]], stage_dir: Path, report_to: list[str]) -> PreTrainedModel:
+    c = cfg.trainer.rl
+    reward = RepairReward(cfg.reward, dsl, cfg.dsl.similarity)
+    rl_args: dict[str, Any] = dict(
+        **common_args(cfg, stage_dir, report_to),
+        max_steps=c.max_steps,
+        learning_rate=c.learning_rate,
+        per_device_train_batch_size=c.batch_size,
+        num_generations=c.num_generations,
+        beta=c.beta,
+        temperature=c.temperature,
+        max_completion_length=c.max_completion_length,
+        use_vllm=c.use_vllm,
+        log_completions=False,
+    )
+    if c.algorithm == "grpo":
+        from trl import GRPOConfig as RLArgs
+        from trl import GRPOTrainer as RLTrainer
+    elif c.algorithm == "rloo":
+        from trl import RLOOConfig as RLArgs  # type: ignore[assignment]
+        from trl import RLOOTrainer as RLTrainer  # type: ignore[assignment]
+    else:
+        raise ValueError(f"unknown trainer.rl.algorithm {c.algorithm!r}: use grpo or rloo")
+    dataset = Dataset.from_list([{k: e[k] for k in ("prompt", "reference", "context")} for e in examples])
+    trainer = RLTrainer(
+        model=model, reward_funcs=[reward], args=RLArgs(**rl_args), train_dataset=dataset, processing_class=tokenizer
+    )
+    return _train(trainer, stage_dir, tokenizer)
+
+
+def _train(trainer: Any, stage_dir: Path, tokenizer: PreTrainedTokenizerBase) -> PreTrainedModel:
+    last = get_last_checkpoint(str(stage_dir)) if stage_dir.exists() else None
+    if last:
+        log.info("resuming %s from %s", stage_dir.name, last)
+    trainer.train(resume_from_checkpoint=last)
+    final = stage_dir / "final"
+    trainer.save_model(str(final))
+    tokenizer.save_pretrained(str(final))
+    (stage_dir / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
+    return trainer.model
+
+
+def stage_done(stage_dir: Path) -> Path | None:
+    final = stage_dir / "final"
+    return final if (final / "config.json").exists() or (final / "adapter_config.json").exists() else None
