@@ -14,8 +14,11 @@ from tests.conftest import CONF_DIR
 GROUPS = sorted(p.name for p in CONF_DIR.iterdir() if p.is_dir())
 OPTIONS = [(g, f.stem) for g in GROUPS for f in sorted((CONF_DIR / g).glob("*.yaml"))]
 # options that need a value only a user can give (a file, a model): composing them without it must say so
-NEEDS_VALUE = {("base_llm", "cached"): "base_llm.path=drafts.jsonl", ("base_llm", "hf"): "base_llm.model=gpt2",
-               ("base_llm", "openai"): "base_llm.model=qwen"}
+NEEDS_VALUE = {
+    ("base_llm", "cached"): "base_llm.path=drafts.jsonl",
+    ("base_llm", "hf"): "base_llm.model=gpt2",
+    ("base_llm", "openai"): "base_llm.model=qwen",
+}
 
 
 def test_groups_are_the_designed_ones() -> None:
@@ -39,7 +42,7 @@ def test_default_is_the_papers_pipeline(compose_config) -> None:
 
 
 def test_misspelled_key_fails_naming_it(compose_config) -> None:
-    with pytest.raises(ConfigCompositionException, match="reward.w_vlaid"):
+    with pytest.raises(ConfigCompositionException, match=r"reward\.w_vlaid"):
         compose_config(["reward.w_vlaid=0.3"])
     with pytest.raises(ConfigKeyError, match="w_vlaid"):  # `+` gets past Hydra; the entrypoint's merge doesn't
         to_typed(compose_config(["+reward.w_vlaid=0.3"]))
@@ -61,5 +64,5 @@ def test_cached_llm_without_a_path_fails(compose_config) -> None:
     from slmfix_exp.dsl import get_dsl
 
     cfg = to_typed(compose_config(["base_llm=cached"]))
-    with pytest.raises(ValueError, match="base_llm.path"):
+    with pytest.raises(ValueError, match=r"base_llm\.path"):
         make_drafts(cfg.base_llm, get_dsl("sql"), [], 0, Path("."))

@@ -52,8 +52,12 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path) -> dict[str, Any]:
     set_seed(cfg.seed)
     cache_dir = Path(cfg.paths.cache_dir).expanduser()
     timings = Timings()
-    tracker = Tracker(cfg.logger, run_dir, OmegaConf.to_container(raw, resolve=True),  # type: ignore[arg-type]
-                      name=run_dir.name)
+    tracker = Tracker(
+        cfg.logger,
+        run_dir,
+        OmegaConf.to_container(raw, resolve=True),  # type: ignore[arg-type]
+        name=run_dir.name,
+    )
     try:
         with timings.stage("load data"):
             dsl = dsl_from_config(cfg.dsl)
@@ -70,8 +74,9 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path) -> dict[str, Any]:
         with timings.stage("evaluate base"):
             metrics["base"], base_out, base_sims = evaluate_method(cfg, dsl, test, programs, draft_validations)
             outcomes["base"] = (base_out, base_sims)
-        log.info("drafts: pass rate %.3f, similarity %.3f", metrics["base"]["pass_rate"],
-                 metrics["base"]["ast_similarity"])
+        log.info(
+            "drafts: pass rate %.3f, similarity %.3f", metrics["base"]["pass_rate"], metrics["base"]["ast_similarity"]
+        )
 
         stages = list(cfg.trainer.stages)
         if stages or cfg.eval.slm_base:
@@ -94,11 +99,16 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path) -> dict[str, Any]:
 
             def evaluate(name: str) -> None:
                 with timings.stage(f"evaluate {name}"):
-                    metrics[name], outs, sims = evaluate_method(cfg, dsl, test, programs, draft_validations, model,
-                                                                tokenizer, name)
+                    metrics[name], outs, sims = evaluate_method(
+                        cfg, dsl, test, programs, draft_validations, model, tokenizer, name
+                    )
                     outcomes[name] = (outs, sims)
-                log.info("%s: pass rate %.3f, similarity %.3f", name, metrics[name]["pass_rate"],
-                         metrics[name]["ast_similarity"])
+                log.info(
+                    "%s: pass rate %.3f, similarity %.3f",
+                    name,
+                    metrics[name]["pass_rate"],
+                    metrics[name]["ast_similarity"],
+                )
                 tracker.log({f"eval/{name}/{k}": v for k, v in metrics[name].items() if isinstance(v, int | float)})
 
             if cfg.eval.slm_base:
@@ -130,13 +140,27 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path) -> dict[str, Any]:
             results["timings"] = dict(timings)
             write_atomic(run_dir / "results.json", json.dumps(results, indent=2))
             plots = write_reports(run_dir, results)
-        tracker.summary({f"{m}/{k}": v for m, ms in metrics.items() for k, v in ms.items()
-                         if isinstance(v, int | float)})
+        tracker.summary(
+            {f"{m}/{k}": v for m, ms in metrics.items() for k, v in ms.items() if isinstance(v, int | float)}
+        )
         tracker.log_images(plots)
-        tracker.log_table("samples", ["id", "nl", "draft", "diagnostics", "repaired", "repaired_valid", "reference"],
-                          [[r["id"], r["nl"], r["draft"], "\n".join(d["message"] for d in r["diagnostics"]),
-                            r["repaired"], r["repaired_valid"], r["reference"]]
-                           for r in records if not r["draft_valid"]][:50])
+        tracker.log_table(
+            "samples",
+            ["id", "nl", "draft", "diagnostics", "repaired", "repaired_valid", "reference"],
+            [
+                [
+                    r["id"],
+                    r["nl"],
+                    r["draft"],
+                    "\n".join(d["message"] for d in r["diagnostics"]),
+                    r["repaired"],
+                    r["repaired_valid"],
+                    r["reference"],
+                ]
+                for r in records
+                if not r["draft_valid"]
+            ][:50],
+        )
     except BaseException:
         tracker.finish(failed=True)
         raise

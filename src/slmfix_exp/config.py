@@ -8,6 +8,7 @@ names the key. Each group has one dataclass; an option file (conf/<group>/<optio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 

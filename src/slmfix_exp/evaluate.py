@@ -18,10 +18,11 @@ from typing import Any
 import sacrebleu
 import torch
 from tqdm.auto import tqdm
-from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from transformers import PreTrainedTokenizerBase
 
 from slmfix_exp.config import Config
 from slmfix_exp.dsl.base import DSL, Task, Validation
+from slmfix_exp.models import SLM
 from slmfix_exp.prompts import extract_program, repair_prompt
 
 
@@ -36,8 +37,16 @@ class Outcome:
 
 
 @torch.no_grad()
-def generate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts: Sequence[str], max_new_tokens: int,
-             batch_size: int, num_samples: int = 1, temperature: float = 0.0, desc: str = "generating") -> list[list[str]]:
+def generate(
+    model: SLM,
+    tokenizer: PreTrainedTokenizerBase,
+    prompts: Sequence[str],
+    max_new_tokens: int,
+    batch_size: int,
+    num_samples: int = 1,
+    temperature: float = 0.0,
+    desc: str = "generating",
+) -> list[list[str]]:
     """`num_samples` completions per prompt, batched, left-padded; greedy when num_samples == 1."""
     model.eval()
     tokenizer.padding_side = "left"
@@ -62,8 +71,16 @@ def generate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts
     return outputs
 
 
-def repair(cfg: Config, dsl: DSL, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, tasks: Sequence[Task],
-           drafts: Sequence[str], draft_validations: Sequence[Validation], desc: str) -> list[Outcome]:
+def repair(
+    cfg: Config,
+    dsl: DSL,
+    model: SLM,
+    tokenizer: PreTrainedTokenizerBase,
+    tasks: Sequence[Task],
+    drafts: Sequence[str],
+    draft_validations: Sequence[Validation],
+    desc: str,
+) -> list[Outcome]:
     outcomes = [Outcome(d, v) for d, v in zip(drafts, draft_validations, strict=True)]
     e = cfg.eval
     for round_ in range(e.rounds):
@@ -71,14 +88,26 @@ def repair(cfg: Config, dsl: DSL, model: PreTrainedModel, tokenizer: PreTrainedT
         if not todo:
             break
         prompts = [
-            repair_prompt(tasks[i], outcomes[i].program, outcomes[i].validation, dsl, cfg.prompt.mode,
-                          cfg.prompt.max_diagnostics)
+            repair_prompt(
+                tasks[i], outcomes[i].program, outcomes[i].validation, dsl, cfg.prompt.mode, cfg.prompt.max_diagnostics
+            )
             for i in todo
         ]
-        samples = generate(model, tokenizer, prompts, e.max_new_tokens, e.batch_size, e.num_samples, e.temperature,
-                           desc=f"{desc} round {round_ + 1}")
-        flat = [(i, extract_program(text, dsl.fence) or "") for i, texts in zip(todo, samples, strict=True)
-                for text in texts]
+        samples = generate(
+            model,
+            tokenizer,
+            prompts,
+            e.max_new_tokens,
+            e.batch_size,
+            e.num_samples,
+            e.temperature,
+            desc=f"{desc} round {round_ + 1}",
+        )
+        flat = [
+            (i, extract_program(text, dsl.fence) or "")
+            for i, texts in zip(todo, samples, strict=True)
+            for text in texts
+        ]
         verdicts = dsl.validate_batch([p for _, p in flat], [tasks[i].context for i, _ in flat])
         by_task: dict[int, list[tuple[str, Validation]]] = {}
         for (i, program), verdict in zip(flat, verdicts, strict=True):
@@ -101,16 +130,19 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     return 1.0 - math.comb(n - c, k) / math.comb(n, k)
 
 
-def method_metrics(cfg: Config, dsl: DSL, tasks: Sequence[Task], outcomes: Sequence[Outcome],
-                   seconds: float) -> tuple[dict[str, Any], list[dict[str, float]]]:
+def method_metrics(
+    cfg: Config, dsl: DSL, tasks: Sequence[Task], outcomes: Sequence[Outcome], seconds: float
+) -> tuple[dict[str, Any], list[dict[str, float]]]:
     """The metrics of one method over the test tasks, and the per-task similarities."""
     n = len(tasks)
     per_task = []
     for t, o in zip(tasks, outcomes, strict=True):
-        per_task.append({
-            "ast": dsl.similarity(o.program, t.reference, t.context, kind=cfg.dsl.similarity),
-            "ted": dsl.similarity(o.program, t.reference, t.context, kind="ted"),
-        })
+        per_task.append(
+            {
+                "ast": dsl.similarity(o.program, t.reference, t.context, kind=cfg.dsl.similarity),
+                "ted": dsl.similarity(o.program, t.reference, t.context, kind="ted"),
+            }
+        )
     preds = [o.program for o in outcomes]
     refs = [t.reference for t in tasks]
     metrics: dict[str, Any] = {
@@ -134,10 +166,16 @@ def method_metrics(cfg: Config, dsl: DSL, tasks: Sequence[Task], outcomes: Seque
     return metrics, per_task
 
 
-def evaluate_method(cfg: Config, dsl: DSL, tasks: Sequence[Task], drafts: Sequence[str],
-                    draft_validations: Sequence[Validation], model: PreTrainedModel | None = None,
-                    tokenizer: PreTrainedTokenizerBase | None = None,
-                    name: str = "base") -> tuple[dict[str, Any], list[Outcome], list[dict[str, float]]]:
+def evaluate_method(
+    cfg: Config,
+    dsl: DSL,
+    tasks: Sequence[Task],
+    drafts: Sequence[str],
+    draft_validations: Sequence[Validation],
+    model: SLM | None = None,
+    tokenizer: PreTrainedTokenizerBase | None = None,
+    name: str = "base",
+) -> tuple[dict[str, Any], list[Outcome], list[dict[str, float]]]:
     """Evaluate a method: the drafts as they are (model None) or repaired by the model."""
     start = time.perf_counter()
     if model is None or tokenizer is None:
@@ -148,8 +186,12 @@ def evaluate_method(cfg: Config, dsl: DSL, tasks: Sequence[Task], drafts: Sequen
     return metrics, outcomes, per_task
 
 
-def prediction_records(tasks: Sequence[Task], drafts: Sequence[Any], base: Sequence[Outcome],
-                       methods: dict[str, tuple[list[Outcome], list[dict[str, float]]]]) -> list[dict[str, Any]]:
+def prediction_records(
+    tasks: Sequence[Task],
+    drafts: Sequence[Any],
+    base: Sequence[Outcome],
+    methods: dict[str, tuple[list[Outcome], list[dict[str, float]]]],
+) -> list[dict[str, Any]]:
     """predictions.jsonl: one record per test task. The flat `repaired*` fields are the last method's (the most
     trained one); `methods` holds every method's output."""
     final = list(methods)[-1]
@@ -166,21 +208,23 @@ def prediction_records(tasks: Sequence[Task], drafts: Sequence[Any], base: Seque
             }
             for name, (outs, sims) in methods.items()
         }
-        records.append({
-            "id": task.id,
-            "nl": task.nl,
-            "reference": task.reference,
-            "context": task.context,
-            "draft": drafts[i].program,
-            "draft_label": drafts[i].label,
-            "draft_valid": base[i].validation.ok,
-            "diagnostics": [d.to_dict() for d in base[i].validation.diagnostics],
-            "method": final,
-            "repaired": by_method[final]["program"],
-            "repaired_valid": by_method[final]["valid"],
-            "similarity": by_method[final]["similarity"],
-            "methods": by_method,
-        })
+        records.append(
+            {
+                "id": task.id,
+                "nl": task.nl,
+                "reference": task.reference,
+                "context": task.context,
+                "draft": drafts[i].program,
+                "draft_label": drafts[i].label,
+                "draft_valid": base[i].validation.ok,
+                "diagnostics": [d.to_dict() for d in base[i].validation.diagnostics],
+                "method": final,
+                "repaired": by_method[final]["program"],
+                "repaired_valid": by_method[final]["valid"],
+                "similarity": by_method[final]["similarity"],
+                "methods": by_method,
+            }
+        )
     return records
 
 

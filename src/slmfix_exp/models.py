@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
@@ -20,6 +21,9 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, P
 from slmfix_exp.config import SLMConfig
 
 log = logging.getLogger(__name__)
+
+# A transformers PreTrainedModel, or a peft PeftModel wrapping one: the two share no type that mypy understands.
+SLM: TypeAlias = Any
 
 SPECIAL_TOKENS = {"pad_token": "<pad>", "bos_token": "<s>", "eos_token": "</s>"}
 
@@ -41,8 +45,18 @@ def check_model_path(name_or_path: str) -> str:
 
 def tiny_model_dir(cfg: SLMConfig, corpus: list[str], cache_dir: Path, seed: int) -> Path:
     """Build (or reuse from the cache) the tokenizer and the randomly initialised tiny model for this corpus."""
-    arch = {k: getattr(cfg, k) for k in ("architecture", "hidden_size", "num_layers", "num_heads",
-                                         "intermediate_size", "vocab_size", "max_length")}
+    arch = {
+        k: getattr(cfg, k)
+        for k in (
+            "architecture",
+            "hidden_size",
+            "num_layers",
+            "num_heads",
+            "intermediate_size",
+            "vocab_size",
+            "max_length",
+        )
+    }
     digest = hashlib.sha256(json.dumps([arch, seed, sorted(corpus)]).encode()).hexdigest()[:16]
     target = cache_dir.expanduser() / "tiny_slm" / digest
     if (target / "config.json").exists():
@@ -55,8 +69,13 @@ def tiny_model_dir(cfg: SLMConfig, corpus: list[str], cache_dir: Path, seed: int
     tokenizer.save_pretrained(tmp)
     if not target.exists():
         tmp.replace(target)
-    log.info("built a tiny %s SLM (%.2fM parameters, vocab %d) at %s", cfg.architecture,
-             model.num_parameters() / 1e6, len(tokenizer), target)
+    log.info(
+        "built a tiny %s SLM (%.2fM parameters, vocab %d) at %s",
+        cfg.architecture,
+        model.num_parameters() / 1e6,
+        len(tokenizer),
+        target,
+    )
     return target
 
 
@@ -109,7 +128,7 @@ def load_tokenizer(path: str) -> PreTrainedTokenizerBase:
     return tokenizer
 
 
-def load_slm(path: str, cfg: SLMConfig, trainable: bool = True) -> PreTrainedModel:
+def load_slm(path: str, cfg: SLMConfig, trainable: bool = True) -> SLM:
     """A model from a hub name or directory, quantized and wrapped with LoRA as the config says.
 
     A directory holding a LoRA adapter (a trained stage's output) loads its base model first, then the adapter."""
@@ -133,7 +152,7 @@ def load_slm(path: str, cfg: SLMConfig, trainable: bool = True) -> PreTrainedMod
     elif cfg.quantization is not None:
         raise ValueError(f"unknown slm.quantization {cfg.quantization!r}: use null or 4bit")
     try:
-        model = AutoModelForCausalLM.from_pretrained(check_model_path(base_path), **kwargs)
+        model: SLM = AutoModelForCausalLM.from_pretrained(check_model_path(base_path), **kwargs)
     except OSError as exc:
         raise ModelPathError(
             f"can't load model {base_path!r}: not a local model directory, and not in the Hugging Face cache "

@@ -14,8 +14,9 @@ from slmfix_exp.dsl.base import DSL, Task, Validation
 MODES = ("direct", "explain_then_fix")
 
 
-def repair_prompt(task: Task, draft: str, validation: Validation, dsl: DSL, mode: str = "direct",
-                  max_diagnostics: int = 5) -> str:
+def repair_prompt(
+    task: Task, draft: str, validation: Validation, dsl: DSL, mode: str = "direct", max_diagnostics: int = 5
+) -> str:
     if mode not in MODES:
         raise ValueError(f"unknown prompt.mode {mode!r}: use one of {', '.join(MODES)}")
     feedback = validation.feedback(max_diagnostics) or "no errors reported"
@@ -51,7 +52,10 @@ def explain(validation: Validation) -> str:
 def draft_messages(task: Task, dsl: DSL) -> list[dict[str, str]]:
     """What a real frozen LLM is asked, in chat form."""
     return [
-        {"role": "system", "content": f"You are an expert in {dsl.display_name}. Answer with one ```{dsl.fence} block."},
+        {
+            "role": "system",
+            "content": f"You are an expert in {dsl.display_name}. Answer with one ```{dsl.fence} block.",
+        },
         {"role": "user", "content": f"Write a {dsl.display_name} program for this request:\n{task.nl}"},
     ]
 

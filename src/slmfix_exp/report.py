@@ -15,10 +15,22 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")  # no display on a training machine
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-TABLE_METRICS = ("n", "pass_rate", "ast_similarity", "ted_similarity", "bleu", "exact_match", "execution_accuracy",
-                 "pass@1", "pass@5", "pass@10", "repair_calls", "seconds")
+TABLE_METRICS = (
+    "n",
+    "pass_rate",
+    "ast_similarity",
+    "ted_similarity",
+    "bleu",
+    "exact_match",
+    "execution_accuracy",
+    "pass@1",
+    "pass@5",
+    "pass@10",
+    "repair_calls",
+    "seconds",
+)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -40,8 +52,11 @@ def results_markdown(results: dict[str, Any]) -> str:
         lines += ["", "## Validator errors by rule (test split)", ""]
         lines += ["| rule | " + " | ".join(methods) + " |", "|---|" + "---|" * len(methods)]
         for rule in rules:
-            lines.append(f"| {rule} | " + " | ".join(str(m.get("errors_by_rule", {}).get(rule, 0))
-                                                      for m in methods.values()) + " |")
+            lines.append(
+                f"| {rule} | "
+                + " | ".join(str(m.get("errors_by_rule", {}).get(rule, 0)) for m in methods.values())
+                + " |"
+            )
     timings = results.get("timings", {})
     if timings:
         lines += ["", "## Timings (s)", "", "| stage | seconds |", "|---|---|"]
@@ -96,8 +111,8 @@ def write_plots(run_dir: Path, results: dict[str, Any]) -> list[Path]:
         if not series:
             continue
         fig, ax = plt.subplots(figsize=(6, 3.5))
-        for k, points in series.items():
-            ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", label=k)
+        for key, points in series.items():
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", label=key)
         ax.set_xlabel("step")
         ax.set_title(f"{results['dsl']}: {stage} training")
         ax.legend()

@@ -82,11 +82,16 @@ def score(cfg: ScoreConfig) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        cfg = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(ScoreConfig),
-                                                  OmegaConf.from_dotlist(sys.argv[1:] if argv is None else argv)))
+        cfg = OmegaConf.to_object(
+            OmegaConf.merge(
+                OmegaConf.structured(ScoreConfig), OmegaConf.from_dotlist(sys.argv[1:] if argv is None else argv)
+            )
+        )
     except OmegaConfBaseException as exc:
-        sys.exit(f"usage: python -m slmfix_exp.score dsl=<ansible|bash|sql> input=<file.jsonl> [output=<file.jsonl>]"
-                 f"\nerror: {exc}")
+        sys.exit(
+            f"usage: python -m slmfix_exp.score dsl=<ansible|bash|sql> input=<file.jsonl> [output=<file.jsonl>]"
+            f"\nerror: {exc}"
+        )
     try:
         summary = score(cfg)  # type: ignore[arg-type]
     except (DataError, ValueError) as exc:

@@ -39,7 +39,7 @@ class Tracker:
         if self.run is not None:
             self.run.log(values)
 
-    def log_table(self, key: str, columns: list[str], rows: list[list[Any]]) -> None:
+    def log_table(self, key: str, columns: list[Any], rows: list[list[Any]]) -> None:
         if self.run is not None:
             import wandb
 

@@ -11,16 +11,17 @@ import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from datasets import Dataset
-from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from transformers import PreTrainedTokenizerBase
 from transformers.trainer_utils import get_last_checkpoint
 
 from slmfix_exp.config import Config
 from slmfix_exp.data.base_llm import mutator_drafts
 from slmfix_exp.dsl.base import DSL, Task
+from slmfix_exp.models import SLM
 from slmfix_exp.prompts import explain, repair_completion, repair_prompt
 from slmfix_exp.reward import RepairReward
 
@@ -64,8 +65,15 @@ def common_args(cfg: Config, stage_dir: Path, report_to: list[str]) -> dict[str,
     )
 
 
-def run_sft(cfg: Config, dsl: DSL, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
-            examples: list[dict[str, Any]], stage_dir: Path, report_to: list[str]) -> PreTrainedModel:
+def run_sft(
+    cfg: Config,
+    dsl: DSL,
+    model: SLM,
+    tokenizer: PreTrainedTokenizerBase,
+    examples: list[dict[str, Any]],
+    stage_dir: Path,
+    report_to: list[str],
+) -> SLM:
     from trl import SFTConfig, SFTTrainer
 
     c = cfg.trainer.sft
@@ -85,8 +93,15 @@ def run_sft(cfg: Config, dsl: DSL, model: PreTrainedModel, tokenizer: PreTrained
     return _train(trainer, stage_dir, tokenizer)
 
 
-def run_rl(cfg: Config, dsl: DSL, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
-           examples: list[dict[str, Any]], stage_dir: Path, report_to: list[str]) -> PreTrainedModel:
+def run_rl(
+    cfg: Config,
+    dsl: DSL,
+    model: SLM,
+    tokenizer: PreTrainedTokenizerBase,
+    examples: list[dict[str, Any]],
+    stage_dir: Path,
+    report_to: list[str],
+) -> SLM:
     c = cfg.trainer.rl
     reward = RepairReward(cfg.reward, dsl, cfg.dsl.similarity)
     rl_args: dict[str, Any] = dict(
@@ -111,12 +126,16 @@ def run_rl(cfg: Config, dsl: DSL, model: PreTrainedModel, tokenizer: PreTrainedT
         raise ValueError(f"unknown trainer.rl.algorithm {c.algorithm!r}: use grpo or rloo")
     dataset = Dataset.from_list([{k: e[k] for k in ("prompt", "reference", "context")} for e in examples])
     trainer = RLTrainer(
-        model=model, reward_funcs=[reward], args=RLArgs(**rl_args), train_dataset=dataset, processing_class=tokenizer
+        model=model,
+        reward_funcs=[cast(Any, reward)],
+        args=RLArgs(**rl_args),
+        train_dataset=dataset,
+        processing_class=tokenizer,
     )
     return _train(trainer, stage_dir, tokenizer)
 
 
-def _train(trainer: Any, stage_dir: Path, tokenizer: PreTrainedTokenizerBase) -> PreTrainedModel:
+def _train(trainer: Any, stage_dir: Path, tokenizer: PreTrainedTokenizerBase) -> SLM:
     last = get_last_checkpoint(str(stage_dir)) if stage_dir.exists() else None
     if last:
         log.info("resuming %s from %s", stage_dir.name, last)

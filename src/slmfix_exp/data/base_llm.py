@@ -14,6 +14,7 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tqdm.auto import tqdm
 
@@ -104,7 +105,7 @@ def hf_drafts(cfg: BaseLLMConfig, dsl: DSL, tasks: Sequence[Task]) -> list[Draft
     tokenizer = AutoTokenizer.from_pretrained(name, padding_side="left")
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(name)
+    model: Any = AutoModelForCausalLM.from_pretrained(name)
     model.eval()
     drafts = []
     for start in tqdm(range(0, len(tasks), cfg.batch_size), desc="drafting (hf)", unit="batch"):
@@ -120,7 +121,7 @@ def hf_drafts(cfg: BaseLLMConfig, dsl: DSL, tasks: Sequence[Task]) -> list[Draft
                 pad_token_id=tokenizer.pad_token_id,
             )
         for t, seq in zip(batch, out[:, enc["input_ids"].shape[1] :], strict=True):
-            text = tokenizer.decode(seq, skip_special_tokens=True)
+            text = str(tokenizer.decode(seq, skip_special_tokens=True))
             drafts.append(Draft(t.id, extract_program(text, dsl.fence, require_fence=False) or "", "llm"))
     return drafts
 

@@ -27,14 +27,18 @@ def main(argv: list[str]) -> None:
     options = dict(a.split("=", 1) for a in argv if a.split("=", 1)[0] in ("split", "output"))
     overrides = [a for a in argv if a.split("=", 1)[0] not in ("split", "output")]
     if "output" not in options:
-        sys.exit("usage: python -m slmfix_exp.data.export_drafts dsl=<dsl> [split=test] output=<file.jsonl> [overrides]")
+        sys.exit(
+            "usage: python -m slmfix_exp.data.export_drafts dsl=<dsl> [split=test] output=<file.jsonl> [overrides]"
+        )
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         cfg = to_typed(compose(config_name="config", overrides=overrides))
     cache_dir = Path(cfg.paths.cache_dir).expanduser()
     tasks = load_tasks(cfg.data, cfg.dsl.name, cache_dir)[options.get("split", "test")]
     drafts = make_drafts(cfg.base_llm, dsl_from_config(cfg.dsl), tasks, cfg.seed, cache_dir)
-    lines = [json.dumps({"id": t.id, "nl": t.nl, "context": t.context, "draft": d.program, "label": d.label}) + "\n"
-             for t, d in zip(tasks, drafts, strict=True)]
+    lines = [
+        json.dumps({"id": t.id, "nl": t.nl, "context": t.context, "draft": d.program, "label": d.label}) + "\n"
+        for t, d in zip(tasks, drafts, strict=True)
+    ]
     write_atomic(Path(options["output"]), "".join(lines))
     print(f"wrote {len(lines)} drafts to {options['output']}")
 

@@ -96,7 +96,9 @@ def _load_bundled(dsl: str, cache_dir: Path) -> list[Task]:
     tasks = []
     for lineno, r in read_jsonl(path):
         try:
-            task = Task(id=r["id"], nl=r["nl"], reference=r["reference"], context=r.get("context", {}), split=r["split"])
+            task = Task(
+                id=r["id"], nl=r["nl"], reference=r["reference"], context=r.get("context", {}), split=r["split"]
+            )
         except KeyError as exc:
             raise DataError(f"{path}:{lineno}: missing key {exc}") from None
         if "db_id" in task.context:
@@ -142,8 +144,13 @@ def _load_jsonl(path: Path, dsl: str) -> Iterator[Task]:
             context["schema"] = r["schema"]
         if dsl == "sql" and not ({"db_path", "schema", "tables"} & context.keys()):
             raise DataError(f"{path}:{lineno}: a SQL task needs a schema: give 'db_path' or 'schema'")
-        yield Task(id=str(r.get("id", f"{path.stem}-{lineno}")), nl=r["nl"], reference=program, context=context,
-                   split=r.get("split", ""))
+        yield Task(
+            id=str(r.get("id", f"{path.stem}-{lineno}")),
+            nl=r["nl"],
+            reference=program,
+            context=context,
+            split=r.get("split", ""),
+        )
 
 
 def _load_nl2bash(path: Path) -> Iterator[Task]:
@@ -170,5 +177,10 @@ def _load_spider(path: Path) -> Iterator[Task]:
         db_path = path / "database" / r["db_id"] / f"{r['db_id']}.sqlite"
         if not db_path.is_file():
             raise DataError(f"{questions}: record {i} names database {r['db_id']!r}, but {db_path} is missing")
-        yield Task(id=f"spider-{i}", nl=r["question"], reference=r["query"],
-                   context={"db_id": r["db_id"], "db_path": str(db_path.resolve())}, split="")
+        yield Task(
+            id=f"spider-{i}",
+            nl=r["question"],
+            reference=r["query"],
+            context={"db_id": r["db_id"], "db_path": str(db_path.resolve())},
+            split="",
+        )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import json
 import random
-import sys
 
 from slmfix_exp.data.loaders import BUNDLED_DIR
 from slmfix_exp.dsl import DSL_NAMES
@@ -32,8 +31,15 @@ def build(dsl: str, seed: int = SEED) -> list[dict]:
     records, start = [], 0
     for split, size in SPLIT_SIZES.items():
         for i, t in enumerate(tasks[start : start + size]):
-            records.append({"id": f"{dsl}-{split}-{i:04d}", "nl": t["nl"], "reference": t["reference"],
-                            "context": t.get("context", {}), "split": split})
+            records.append(
+                {
+                    "id": f"{dsl}-{split}-{i:04d}",
+                    "nl": t["nl"],
+                    "reference": t["reference"],
+                    "context": t.get("context", {}),
+                    "split": split,
+                }
+            )
         start += size
     return records
 
@@ -51,7 +57,3 @@ def main(argv: list[str]) -> None:
             for db_id, script in DATABASES.items():
                 (BUNDLED_DIR / "sql_db" / f"{db_id}.sql").write_text(script)
             print(f"wrote {len(DATABASES)} database scripts to {BUNDLED_DIR / 'sql_db'}")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

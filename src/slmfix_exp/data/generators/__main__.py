@@ -1,0 +1,5 @@
+import sys
+
+from slmfix_exp.data.generators import main
+
+main(sys.argv[1:])

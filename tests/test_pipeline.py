@@ -1,0 +1,83 @@
+"""End to end: `python -m slmfix_exp` with tiny settings writes every result file of the contract in DESIGN.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+METRICS = ("pass_rate", "ast_similarity", "ted_similarity", "bleu", "exact_match")
+RECORD_KEYS = {
+    "id",
+    "nl",
+    "reference",
+    "draft",
+    "draft_valid",
+    "repaired",
+    "repaired_valid",
+    "diagnostics",
+    "similarity",
+}
+
+
+def run_entrypoint(run_dir: Path, *overrides: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "slmfix_exp", "experiment=smoke", f"hydra.run.dir={run_dir}", *overrides],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dsl", ["ansible", "bash", "sql"])
+def test_entrypoint_writes_the_results_contract(tmp_path: Path, dsl: str) -> None:
+    run_dir = tmp_path / "run"
+    proc = run_entrypoint(run_dir, f"dsl={dsl}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip().splitlines()[-1] == str(run_dir)  # the run dir is the last line
+
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["dsl"] == dsl
+    assert results["config"]["dsl"]["name"] == dsl
+    assert set(results["methods"]) == {"base", "sft", "rl"}
+    for name, metrics in results["methods"].items():
+        assert metrics["n"] == 16, name
+        for key in METRICS:
+            assert 0.0 <= metrics[key] <= 1.0, (name, key, metrics[key])
+    assert results["methods"]["base"]["pass_rate"] < 1.0  # the mutator broke some drafts
+    if dsl == "sql":
+        assert 0.0 <= results["methods"]["base"]["execution_accuracy"] <= 1.0
+    assert {"draft", "train sft", "train rl", "evaluate rl"} <= set(results["timings"])
+
+    records = [json.loads(line) for line in (run_dir / "predictions.jsonl").read_text().splitlines()]
+    assert len(records) == 16
+    for r in records:
+        assert set(r) >= RECORD_KEYS
+        if r["draft_valid"]:  # gated as in the paper: a valid draft is kept
+            assert r["repaired"] == r["draft"]
+    valid_rate = sum(r["repaired_valid"] for r in records) / len(records)
+    assert valid_rate == pytest.approx(results["methods"]["rl"]["pass_rate"])
+    for name in ("results.md", "methods.png", "training_sft.png", "training_rl.png"):
+        assert (run_dir / name).stat().st_size > 0, name
+
+
+@pytest.mark.slow
+def test_wandb_offline_run_and_rerun_refusal(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    proc = run_entrypoint(run_dir, "dsl=sql", "logger=wandb", "trainer=none")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    offline = list((run_dir / "wandb").glob("offline-run-*"))
+    assert offline, "no offline W&B run was written"
+    assert set(json.loads((run_dir / "results.json").read_text())["methods"]) == {"base"}
+    again = run_entrypoint(run_dir, "dsl=sql", "trainer=none")  # a finished run is never overwritten
+    assert again.returncode != 0 and "results.json exists" in again.stderr

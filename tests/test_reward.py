@@ -1,0 +1,113 @@
+"""The reward group: the paper's formulas, guards against gaming, and no exception on any completion."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from slmfix_exp.config import RewardConfig
+from slmfix_exp.dsl import get_dsl
+from slmfix_exp.reward import REWARDS, RepairReward
+
+SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INTEGER, city TEXT);"
+# dsl -> (reference, a valid repair close to it, a valid program unrelated to the task, context)
+CASES = {
+    "sql": (
+        "SELECT name, age FROM users WHERE age > 30 ORDER BY name",
+        "SELECT name, age FROM users WHERE age > 30 ORDER BY name ASC",
+        "SELECT 1",
+        {"schema": SCHEMA},
+    ),
+    "bash": ("find src -name '*.py' -type f | xargs wc -l", "find src -type f -name '*.py' | xargs wc -l", "true", {}),
+    "ansible": (
+        "- name: Install nginx\n  ansible.builtin.apt:\n    name: nginx\n    state: present\n",
+        "- name: Install the nginx package\n  apt:\n    name: nginx\n    state: present\n",
+        "- ansible.builtin.debug:\n    msg: hello\n",
+        {},
+    ),
+}
+
+
+def fenced(program: str, fence: str) -> str:
+    return f"```{fence}\n{program}\n```"
+
+
+def score(reward: RepairReward, completions: list[str], reference: str, context: dict) -> list[float]:
+    n = len(completions)
+    return reward(
+        prompts=["p"] * n, completions=completions, reference=[reference] * n, context=[json.dumps(context)] * n
+    )
+
+
+@pytest.mark.parametrize("dsl_name", sorted(CASES))
+@pytest.mark.parametrize("option", REWARDS)
+def test_no_answer_earns_zero(dsl_name: str, option: str) -> None:
+    dsl = get_dsl(dsl_name)
+    reference, _, _, context = CASES[dsl_name]
+    reward = RepairReward(RewardConfig(name=option), dsl)
+    nothing = [
+        "",
+        "   \n\t",
+        "Sure! I fixed the program for you.",
+        fenced("", dsl.fence),
+        fenced("  \n", dsl.fence),
+        fenced("# just a comment", dsl.fence) if dsl_name != "sql" else fenced("-- a comment", dsl.fence),
+    ]
+    assert score(reward, nothing, reference, context) == [0.0] * len(nothing)
+
+
+@pytest.mark.parametrize("dsl_name", sorted(CASES))
+@pytest.mark.parametrize("option", [r for r in REWARDS if r != "validator"])
+def test_unrelated_valid_program_earns_less_than_a_repair(dsl_name: str, option: str) -> None:
+    dsl = get_dsl(dsl_name)
+    reference, repair, unrelated, context = CASES[dsl_name]
+    assert dsl.validate(repair, context).ok and dsl.validate(unrelated, context).ok
+    reward = RepairReward(RewardConfig(name=option), dsl)
+    r_repair, r_unrelated = score(reward, [fenced(repair, dsl.fence), fenced(unrelated, dsl.fence)], reference, context)
+    assert r_unrelated < r_repair
+
+
+@pytest.mark.parametrize("dsl_name", sorted(CASES))
+def test_formulas(dsl_name: str) -> None:
+    dsl = get_dsl(dsl_name)
+    reference, repair, _, context = CASES[dsl_name]
+    completions = [fenced(repair, dsl.fence), fenced(reference, dsl.fence), "no fence at all"]
+    sim = dsl.similarity(repair, reference, context)
+    dual = score(RepairReward(RewardConfig(name="dual", w_valid=0.3, w_sim=0.7), dsl), completions, reference, context)
+    assert dual == pytest.approx([0.3 + 0.7 * sim, 1.0, 0.0])
+    # adaptive: p = batch pass rate (2/3) floored at 0.5
+    adaptive = score(RepairReward(RewardConfig(name="adaptive"), dsl), completions, reference, context)
+    p = 2 / 3
+    assert adaptive == pytest.approx([(1 - p) + p * sim, 1.0, 0.0])
+    assert score(RepairReward(RewardConfig(name="validator"), dsl), completions, reference, context) == [1, 1, 0]
+
+
+def test_components_are_logged() -> None:
+    dsl = get_dsl("sql")
+    reference, repair, _, context = CASES["sql"]
+    logged: dict[str, float] = {}
+    RepairReward(RewardConfig(name="dual"), dsl)(
+        prompts=["p", "p"],
+        completions=[fenced(repair, "sql"), "prose"],
+        reference=[reference] * 2,
+        context=[json.dumps(context)] * 2,
+        log_metric=logged.__setitem__,
+    )
+    assert logged["reward/valid"] == 0.5 and logged["reward/answered"] == 0.5
+    assert 0 < logged["reward/similarity"] <= 0.5
+
+
+@pytest.mark.parametrize("dsl_name", sorted(CASES))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=300))
+def test_any_completion_stays_in_range(dsl_name: str, text: str) -> None:
+    dsl = get_dsl(dsl_name)
+    reference, _, _, context = CASES[dsl_name]
+    for option in REWARDS:
+        values = score(
+            RepairReward(RewardConfig(name=option), dsl), [text, fenced(text, dsl.fence)], reference, context
+        )
+        assert all(0.0 <= v <= 1.0 for v in values)
