@@ -28,8 +28,9 @@ RECORD_KEYS = {
 
 def run_entrypoint(run_dir: Path, *overrides: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    logger = [] if any(o.startswith("logger=") for o in overrides) else ["logger=none"]
     return subprocess.run(
-        [sys.executable, "-m", "slmfix_exp", "experiment=smoke", f"hydra.run.dir={run_dir}", *overrides],
+        [sys.executable, "-m", "slmfix_exp", "experiment=smoke", f"hydra.run.dir={run_dir}", *logger, *overrides],
         cwd=ROOT,
         env=env,
         capture_output=True,
