@@ -140,8 +140,9 @@ def _load_jsonl(path: Path, dsl: str) -> Iterator[Task]:
             if not db_path.is_file():
                 raise DataError(f"{path}:{lineno}: database not found: {db_path}")
             context["db_path"] = str(db_path)
-        if "schema" in r:
-            context["schema"] = r["schema"]
+        for key in ("schema", "db_id"):
+            if key in r:
+                context[key] = r[key]
         if dsl == "sql" and not ({"db_path", "schema", "tables"} & context.keys()):
             raise DataError(f"{path}:{lineno}: a SQL task needs a schema: give 'db_path' or 'schema'")
         yield Task(

@@ -16,7 +16,7 @@ import random
 from slmfix_exp.data.loaders import BUNDLED_DIR
 from slmfix_exp.dsl import DSL_NAMES
 
-SPLIT_SIZES = {"train": 1100, "val": 100, "test": 200}
+SPLIT_SIZES = {"train": 5000, "val": 100, "test": 200}
 SEED = 20251122
 
 

@@ -1,0 +1,215 @@
+"""Bundled task sets, loaders for the public formats, and the base LLMs that draft programs."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+
+from slmfix_exp.config import BaseLLMConfig, DataConfig
+from slmfix_exp.data.base_llm import cached_drafts, make_drafts, mutator_drafts
+from slmfix_exp.data.loaders import DataError, load_tasks, split_of
+from slmfix_exp.dsl import DSL_NAMES, get_dsl
+from tests.conftest import SHARED_DATA, needs_shared_data
+
+
+class _Bundled(dict):
+    """The bundled splits of each DSL, loaded on first use."""
+
+    def __init__(self, cache: Path) -> None:
+        super().__init__()
+        self.cache = cache
+
+    def __missing__(self, dsl: str) -> dict:
+        self[dsl] = load_tasks(DataConfig(), dsl, self.cache)
+        return self[dsl]
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return _Bundled(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.mark.parametrize("dsl", DSL_NAMES)
+def test_bundled_splits_are_fixed_and_disjoint(bundled: dict, dsl: str) -> None:
+    splits = bundled[dsl]
+    assert len(splits["train"]) >= 600 and len(splits["test"]) >= 100 and len(splits["val"]) >= 50
+    refs = {s: {t.reference.strip() for t in splits[s]} for s in splits}
+    assert not refs["train"] & refs["test"] and not refs["train"] & refs["val"] and not refs["val"] & refs["test"]
+    ids = [t.id for s in splits.values() for t in s]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("dsl", DSL_NAMES)
+def test_bundled_references_pass_the_validator(bundled: dict, dsl: str) -> None:
+    """Every test and val reference, and a sample of train (the slow suite checks them all)."""
+    tasks = bundled[dsl]["test"] + bundled[dsl]["val"] + random.Random(0).sample(bundled[dsl]["train"], 300)
+    verdicts = get_dsl(dsl).validate_batch([t.reference for t in tasks], [t.context for t in tasks])
+    bad = [(t.id, v.feedback()) for t, v in zip(tasks, verdicts, strict=True) if not v.ok]
+    assert not bad, bad[:5]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dsl", DSL_NAMES)
+def test_every_bundled_reference_passes_the_validator(bundled: dict, dsl: str) -> None:
+    tasks = [t for s in bundled[dsl].values() for t in s]
+    verdicts = get_dsl(dsl).validate_batch([t.reference for t in tasks], [t.context for t in tasks])
+    bad = [(t.id, v.feedback()) for t, v in zip(tasks, verdicts, strict=True) if not v.ok]
+    assert not bad, bad[:5]
+
+
+@pytest.mark.parametrize("dsl", DSL_NAMES)
+def test_mutator_keeps_its_labels(bundled: dict, dsl: str) -> None:
+    """Invalid drafts are all rejected, valid-but-off ones all accepted, the rest are the reference."""
+    d = get_dsl(dsl)
+    tasks = bundled[dsl]["test"]
+    drafts = mutator_drafts(d, tasks, p_invalid=0.5, p_off=0.3, seed=1)
+    verdicts = d.validate_batch([x.program for x in drafts], [t.context for t in tasks])
+    labels = {x.label for x in drafts}
+    assert len(labels) >= 4, labels  # several kinds of error, not one
+    invalid = off = 0
+    for task, draft, verdict in zip(tasks, drafts, verdicts, strict=True):
+        if draft.label == "none":
+            assert draft.program == task.reference
+        elif verdict.ok:
+            off += 1
+            assert draft.program != task.reference
+        else:
+            invalid += 1
+    assert invalid > 0.35 * len(tasks) and off > 0.15 * len(tasks)
+    again = mutator_drafts(d, tasks, p_invalid=0.5, p_off=0.3, seed=1)
+    assert [x.program for x in again] == [x.program for x in drafts]  # deterministic for a seed
+
+
+def test_split_is_stable_and_checks_fractions() -> None:
+    assert split_of("SELECT 1", [0.8, 0.1, 0.1]) == split_of("SELECT 1", [0.8, 0.1, 0.1])
+    with pytest.raises(DataError, match="summing to 1"):
+        split_of("x", [0.5, 0.1, 0.1])
+
+
+def test_malformed_jsonl_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.jsonl"
+    path.write_text('{"nl": "a", "program": "ls"}\n{"nl": "b", "program": \n')
+    with pytest.raises(DataError, match=r"tasks\.jsonl:2"):
+        load_tasks(DataConfig(path=str(path)), "bash", tmp_path)
+    path.write_text('{"nl": "a", "command": "ls"}\n')
+    with pytest.raises(DataError, match=r"tasks\.jsonl:1.*'program'"):
+        load_tasks(DataConfig(path=str(path)), "bash", tmp_path)
+    with pytest.raises(DataError, match="does not exist"):
+        load_tasks(DataConfig(path=str(tmp_path / "missing.jsonl")), "bash", tmp_path)
+
+
+def test_sql_task_without_a_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"nl": "count", "program": "SELECT count(*) FROM t"}\n')
+    with pytest.raises(DataError, match="needs a schema"):
+        load_tasks(DataConfig(path=str(path)), "sql", tmp_path)
+
+
+@needs_shared_data
+def test_shared_jsonl_files_load(tmp_path: Path) -> None:
+    spider = load_tasks(DataConfig(path=str(SHARED_DATA / "sql/spider/dev.jsonl")), "sql", tmp_path)
+    assert sum(len(s) for s in spider.values()) == 499
+    task = spider["test"][0]
+    assert Path(task.context["db_path"]).is_file() and task.context["db_id"]
+    bash = load_tasks(DataConfig(path=str(SHARED_DATA / "bash/nl2bash.jsonl")), "bash", tmp_path)
+    assert sum(len(s) for s in bash.values()) == 8259
+    ansible = load_tasks(DataConfig(path=str(SHARED_DATA / "ansible/tasks.jsonl")), "ansible", tmp_path)
+    assert sum(len(s) for s in ansible.values()) == 3271
+    assert 0.7 < len(ansible["train"]) / 3271 < 0.9
+
+
+@needs_shared_data
+def test_nl2bash_release_and_spider_dir_formats(tmp_path: Path) -> None:
+    records = [json.loads(line) for line in (SHARED_DATA / "bash/nl2bash.jsonl").read_text().splitlines()[:50]]
+    nl2bash = tmp_path / "nl2bash"
+    nl2bash.mkdir()
+    (nl2bash / "all.nl").write_text("".join(r["nl"] + "\n" for r in records))
+    (nl2bash / "all.cm").write_text("".join(r["program"] + "\n" for r in records))
+    tasks = load_tasks(DataConfig(path=str(nl2bash)), "bash", tmp_path)
+    assert sum(len(s) for s in tasks.values()) == 50
+
+    spider = tmp_path / "spider"
+    (spider / "database").mkdir(parents=True)
+    (spider / "database" / "concert_singer").symlink_to(SHARED_DATA / "sql/spider/database/concert_singer")
+    (spider / "tables.json").symlink_to(SHARED_DATA / "sql/spider/tables.json")
+    dev = [{"db_id": "concert_singer", "question": "How many singers?", "query": "SELECT count(*) FROM singer"}]
+    (spider / "dev.json").write_text(json.dumps(dev))
+    tasks = load_tasks(DataConfig(path=str(spider)), "sql", tmp_path)
+    task = next(t for s in tasks.values() for t in s)
+    assert get_dsl("sql").validate(task.reference, task.context).ok
+    dev.append({"db_id": "no_such_db", "question": "?", "query": "SELECT 1"})
+    (spider / "dev.json").write_text(json.dumps(dev))
+    with pytest.raises(DataError, match="no_such_db"):
+        load_tasks(DataConfig(path=str(spider)), "sql", tmp_path)
+
+
+def test_cached_drafts_round_trip(bundled: dict, tmp_path: Path) -> None:
+    tasks = bundled["sql"]["test"][:5]
+    path = tmp_path / "drafts.jsonl"
+    path.write_text("".join(json.dumps({"id": t.id, "draft": t.reference.lower()}) + "\n" for t in tasks))
+    drafts = cached_drafts(path, tasks)
+    assert [d.program for d in drafts] == [t.reference.lower() for t in tasks]
+    with pytest.raises(DataError, match="no draft for 1 task"):
+        cached_drafts(path, [*tasks, bundled["sql"]["test"][9]])
+
+
+class _ChatServer(BaseHTTPRequestHandler):
+    """A local OpenAI-compatible endpoint: fails once with 503, then answers with a fenced program."""
+
+    calls = 0
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).calls += 1
+        if type(self).calls == 1:
+            self.send_response(503)
+            self.end_headers()
+            return
+        question = body["messages"][-1]["content"]
+        answer = {"choices": [{"message": {"content": f"Here you go:\n```sql\nSELECT '{len(question)}'\n```"}}]}
+        data = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_openai_drafts_retry_and_cache(bundled: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    server = HTTPServer(("127.0.0.1", 0), _ChatServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr("time.sleep", lambda s: None)  # the retry backoff
+    cfg = BaseLLMConfig(name="openai", model="m", base_url=f"http://127.0.0.1:{server.server_port}/v1")
+    tasks = bundled["sql"]["test"][:3]
+    try:
+        drafts = make_drafts(cfg, get_dsl("sql"), tasks, 0, tmp_path)
+        assert all(d.program.startswith("SELECT '") for d in drafts)
+        calls = _ChatServer.calls
+        again = make_drafts(cfg, get_dsl("sql"), tasks, 0, tmp_path)  # a rerun costs nothing
+        assert _ChatServer.calls == calls and [d.program for d in again] == [d.program for d in drafts]
+    finally:
+        server.shutdown()
+
+
+def test_hf_drafts_from_a_local_model(bundled: dict, tmp_path: Path) -> None:
+    from slmfix_exp.config import SLMConfig
+    from slmfix_exp.models import build_tiny_model, train_tokenizer
+
+    tasks = bundled["bash"]["test"][:3]
+    tokenizer = train_tokenizer([t.nl + t.reference for t in bundled["bash"]["train"][:200]], 400)
+    model = build_tiny_model(SLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64), tokenizer, 0)
+    model.save_pretrained(tmp_path / "llm")
+    tokenizer.save_pretrained(tmp_path / "llm")
+    cfg = BaseLLMConfig(name="hf", model=str(tmp_path / "llm"), max_new_tokens=8, batch_size=2)
+    drafts = make_drafts(cfg, get_dsl("bash"), tasks, 0, tmp_path)
+    assert len(drafts) == 3 and all(d.label == "llm" and isinstance(d.program, str) for d in drafts)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        make_drafts(BaseLLMConfig(name="hf", model=str(tmp_path / "nope")), get_dsl("bash"), tasks, 0, tmp_path)
