@@ -1,7 +1,8 @@
 """Result files of a run: results.json (the contract of DESIGN.md), results.md, PNG plots.
 
 `python -m slmfix_exp.report <run dir>` rebuilds results.md and the plots from a finished run's results.json and
-training logs.
+training logs; `python -m slmfix_exp.report <sweep dir>` aggregates a multirun into sweep_results.md/.json and
+sweep.png (the `SweepReport` Hydra callback does this during every multirun).
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+from hydra.experimental.callback import Callback
+from hydra.types import RunMode
+from omegaconf import DictConfig
 
 matplotlib.use("Agg")  # no display on a training machine
 import matplotlib.pyplot as plt
@@ -132,15 +136,121 @@ def write_reports(run_dir: Path, results: dict[str, Any]) -> list[Path]:
     return [run_dir / "results.md", *write_plots(run_dir, results)]
 
 
+# ---- sweeps ------------------------------------------------------------------------------------------------------
+
+SWEEP_METRICS = ("pass_rate", "ast_similarity", "ted_similarity", "bleu", "exact_match", "execution_accuracy")
+
+
+def sweep_jobs(sweep_dir: Path) -> list[dict[str, Any]]:
+    """One entry per job dir of a multirun: its overrides and, when it finished, its results."""
+    jobs = []
+    for overrides_file in sorted(sweep_dir.glob("*/.hydra/overrides.yaml"), key=lambda p: _job_order(p.parts[-3])):
+        job_dir = overrides_file.parent.parent
+        overrides = [line[2:].strip() for line in overrides_file.read_text().splitlines() if line.startswith("- ")]
+        results_file = job_dir / "results.json"
+        results = json.loads(results_file.read_text()) if results_file.is_file() else None
+        jobs.append({"job": job_dir.name, "overrides": overrides, "results": results})
+    return jobs
+
+
+def _job_order(name: str) -> tuple[int, str]:
+    head = name.split("_", 1)[0]
+    return (int(head) if head.isdigit() else 1 << 30, name)
+
+
+def sweep_markdown(jobs: list[dict[str, Any]]) -> str:
+    """One row per job and method: the sweep's overrides against the metrics, failed jobs included."""
+    lines = [
+        "# slmfix_exp sweep",
+        "",
+        "| job | overrides | method | " + " | ".join(SWEEP_METRICS) + " |",
+        "|---|---|---|" + "---|" * len(SWEEP_METRICS),
+    ]
+    for job in jobs:
+        overrides = " ".join(job["overrides"]) or "(defaults)"
+        if job["results"] is None:
+            lines.append(
+                f"| {job['job']} | {overrides} | (no results: failed or unfinished) |" + " |" * len(SWEEP_METRICS)
+            )
+            continue
+        for method, metrics in job["results"]["methods"].items():
+            lines.append(
+                f"| {job['job']} | {overrides} | {method} | "
+                + " | ".join(_fmt(metrics.get(m)) for m in SWEEP_METRICS)
+                + " |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def write_sweep_report(sweep_dir: Path) -> list[Path]:
+    """sweep_results.md, sweep_results.json and sweep.png in the sweep dir."""
+    jobs = sweep_jobs(sweep_dir)
+    if not jobs:
+        return []
+    write_atomic(sweep_dir / "sweep_results.md", sweep_markdown(jobs))
+    write_atomic(
+        sweep_dir / "sweep_results.json",
+        json.dumps(
+            [
+                {
+                    "job": j["job"],
+                    "overrides": j["overrides"],
+                    "methods": j["results"]["methods"] if j["results"] else None,
+                }
+                for j in jobs
+            ],
+            indent=2,
+        ),
+    )
+    done = [j for j in jobs if j["results"]]
+    written = [sweep_dir / "sweep_results.md", sweep_dir / "sweep_results.json"]
+    if done:
+        fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(done)), 4))
+        final = [list(j["results"]["methods"])[-1] for j in done]
+        xs = range(len(done))
+        for offset, metric in ((-0.2, "pass_rate"), (0.2, "ast_similarity")):
+            values = [j["results"]["methods"][m][metric] for j, m in zip(done, final, strict=True)]
+            ax.bar([x + offset for x in xs], values, 0.4, label=metric.replace("_", " "))
+        ax.set_xticks(
+            list(xs),
+            [" ".join(j["overrides"]) + f"\n({m})" for j, m in zip(done, final, strict=True)],
+            rotation=20,
+            ha="right",
+            fontsize=8,
+        )
+        ax.set_ylim(0, 1)
+        ax.set_title("sweep: the last method of each job")
+        ax.legend(loc="lower right")
+        written.append(_save(fig, sweep_dir / "sweep.png"))
+    return written
+
+
+class SweepReport(Callback):
+    """Hydra callback: keeps the sweep's table and plot up to date after every job and at the end of the sweep,
+    so one failing job (which stops Hydra before on_multirun_end) doesn't cost the others' table."""
+
+    def on_job_end(self, config: DictConfig, job_return: Any, **kwargs: Any) -> None:
+        if config.hydra.mode == RunMode.MULTIRUN:
+            write_sweep_report(Path(config.hydra.sweep.dir))
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        for path in write_sweep_report(Path(config.hydra.sweep.dir)):
+            print(path)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        sys.exit("usage: python -m slmfix_exp.report <run dir>")
-    run_dir = Path(args[0])
-    results_file = run_dir / "results.json"
-    if not results_file.is_file():
-        sys.exit(f"no results.json in {run_dir}")
-    for path in write_reports(run_dir, json.loads(results_file.read_text())):
+        sys.exit("usage: python -m slmfix_exp.report <run dir | sweep dir>")
+    target = Path(args[0])
+    results_file = target / "results.json"
+    if results_file.is_file():
+        written = write_reports(target, json.loads(results_file.read_text()))
+    else:
+        written = write_sweep_report(target)
+        if not written:
+            sys.exit(f"{target} holds neither a results.json nor the job dirs of a multirun")
+    for path in written:
         print(path)
 
 
