@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,28 @@ def test_wandb_offline_run_and_rerun_refusal(tmp_path: Path) -> None:
     assert set(json.loads((run_dir / "results.json").read_text())["methods"]) == {"base"}
     again = run_entrypoint(run_dir, "dsl=sql", "trainer=none")  # a finished run is never overwritten
     assert again.returncode != 0 and "results.json exists" in again.stderr
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    args = [sys.executable, "-m", "slmfix_exp", "experiment=smoke", "dsl=sql", "logger=none",
+            f"hydra.run.dir={run_dir}", "trainer.sft.max_steps=30", "trainer.save_steps=3"]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not list((run_dir / "sft").glob("checkpoint-*")) and time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail("the run ended before writing a checkpoint")
+        time.sleep(0.2)
+    time.sleep(0.5)  # let the checkpoint's files land
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (run_dir / "results.json").exists()
+
+    again = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "resuming sft from" in again.stdout + again.stderr  # Hydra logs to stdout
+    results = json.loads((run_dir / "results.json").read_text())
+    assert set(results["methods"]) == {"base", "sft", "rl"}
+    history = json.loads((run_dir / "sft" / "log_history.json").read_text())
+    assert history[-1]["step"] == 30
