@@ -28,6 +28,7 @@ import sqlglot
 from sqlglot import exp
 
 from slmfix_exp.dsl.sql import SQL
+from slmfix_exp.evaluate import best_threshold
 
 DEFAULT_SPIDER = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "sql" / "spider"
 
@@ -157,16 +158,6 @@ def rewrites(query: str, rng: random.Random, k: int) -> list[tuple[str, str]]:
         if len(out) == k:
             break
     return out
-
-
-def best_threshold(scores: list[float], labels: list[bool]) -> tuple[float, float]:
-    """The threshold t maximising the agreement of (score >= t) with the labels, and that agreement."""
-    best = (1.0, 0.0)
-    for t in [*sorted(set(scores)), float("inf")]:
-        agree = sum((s >= t) == y for s, y in zip(scores, labels, strict=True)) / len(labels)
-        if agree > best[1]:
-            best = (t, agree)
-    return best
 
 
 def main() -> None:

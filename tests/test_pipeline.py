@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sacrebleu
 
 from tests.conftest import ROOT
 
@@ -72,6 +73,38 @@ def test_entrypoint_writes_the_results_contract(tmp_path: Path, dsl: str) -> Non
     assert valid_rate == pytest.approx(results["methods"]["rl"]["pass_rate"])
     for name in ("results.md", "methods.png", "training_sft.png", "training_rl.png"):
         assert (run_dir / name).stat().st_size > 0, name
+    check_results_md_against_predictions(run_dir, records)
+
+
+def check_results_md_against_predictions(run_dir: Path, records: list[dict]) -> None:
+    """Every number of the methods table in results.md, recomputed from predictions.jsonl."""
+    lines = (run_dir / "results.md").read_text().splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("| method |"))
+    columns = [c.strip() for c in lines[header].strip("|").split("|")]
+    table = {}
+    for line in lines[header + 2 :]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        table[cells[0]] = dict(zip(columns[1:], cells[1:], strict=True))
+    assert set(table) == set(records[0]["methods"])
+    for method, row in table.items():
+        outs = [r["methods"][method] for r in records]
+        programs, references = [o["program"] for o in outs], [r["reference"] for r in records]
+        n = len(outs)
+        exact = sum(p.strip() == r.strip() for p, r in zip(programs, references, strict=True))
+        bleu = sacrebleu.corpus_bleu(programs, [references]).score / 100
+        expected = {
+            "n": str(n),
+            "pass_rate": f"{sum(o['valid'] for o in outs) / n:.3f}",
+            "ast_similarity": f"{sum(o['similarity'] for o in outs) / n:.3f}",
+            "ted_similarity": f"{sum(o['ted_similarity'] for o in outs) / n:.3f}",
+            "exact_match": f"{exact / n:.3f}",
+            "bleu": f"{bleu:.3f}",
+            "repair_calls": str(sum(o["repair_calls"] for o in outs)),
+        }
+        for key, value in expected.items():
+            assert row[key] == value, (method, key, row[key], value)
 
 
 @pytest.mark.slow
@@ -89,8 +122,17 @@ def test_wandb_offline_run_and_rerun_refusal(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
-    args = [sys.executable, "-m", "slmfix_exp", "experiment=smoke", "dsl=sql", "logger=none",
-            f"hydra.run.dir={run_dir}", "trainer.sft.max_steps=30", "trainer.save_steps=3"]
+    args = [
+        sys.executable,
+        "-m",
+        "slmfix_exp",
+        "experiment=smoke",
+        "dsl=sql",
+        "logger=none",
+        f"hydra.run.dir={run_dir}",
+        "trainer.sft.max_steps=30",
+        "trainer.save_steps=3",
+    ]
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while not list((run_dir / "sft").glob("checkpoint-*")) and time.monotonic() < deadline:

@@ -130,6 +130,17 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     return 1.0 - math.comb(n - c, k) / math.comb(n, k)
 
 
+def best_threshold(scores: list[float], labels: list[bool]) -> tuple[float, float]:
+    """The threshold t maximising the agreement of (score >= t) with the labels, and that agreement (the SLMFix
+    paper's Table 3 check of AST similarity against execution correctness)."""
+    best = (1.0, 0.0)
+    for t in [*sorted(set(scores)), float("inf")]:
+        agree = sum((s >= t) == y for s, y in zip(scores, labels, strict=True)) / len(labels)
+        if agree > best[1]:
+            best = (t, agree)
+    return best
+
+
 def method_metrics(
     cfg: Config, dsl: DSL, tasks: Sequence[Task], outcomes: Sequence[Outcome], seconds: float
 ) -> tuple[dict[str, Any], list[dict[str, float]]]:
@@ -158,6 +169,10 @@ def method_metrics(
     executions = [dsl.execution_match(p, t.reference, t.context) for p, t in zip(preds, tasks, strict=True)]
     if any(x is not None for x in executions):
         metrics["execution_accuracy"] = sum(bool(x) for x in executions) / n
+        pairs = [(s["ast"], bool(x)) for s, x in zip(per_task, executions, strict=True) if x is not None]
+        threshold, agreement = best_threshold([p[0] for p in pairs], [p[1] for p in pairs])
+        metrics["sim_exec_agreement"] = agreement
+        metrics["sim_exec_threshold"] = threshold
     sampled = [o.samples_valid for o in outcomes if len(o.samples_valid) > 1]
     for k in (1, 5, 10):
         if sampled and len(sampled[0]) >= k:

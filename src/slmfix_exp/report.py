@@ -29,6 +29,7 @@ TABLE_METRICS = (
     "bleu",
     "exact_match",
     "execution_accuracy",
+    "sim_exec_agreement",
     "pass@1",
     "pass@5",
     "pass@10",
