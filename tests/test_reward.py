@@ -83,6 +83,9 @@ def test_formulas(dsl_name: str) -> None:
     p = 2 / 3
     assert adaptive == pytest.approx([(1 - p) + p * sim, 1.0, 0.0])
     assert score(RepairReward(RewardConfig(name="validator"), dsl), completions, reference, context) == [1, 1, 0]
+    assert score(RepairReward(RewardConfig(name="gated"), dsl), completions, reference, context) == pytest.approx(
+        [sim, 1.0, 0.0]
+    )
 
 
 def test_components_are_logged() -> None:

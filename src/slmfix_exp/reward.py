@@ -20,7 +20,7 @@ from slmfix_exp.prompts import extract_program
 
 log = logging.getLogger(__name__)
 
-REWARDS = ("dual", "adaptive", "validator", "similarity")
+REWARDS = ("dual", "adaptive", "validator", "similarity", "gated")
 
 
 class RepairReward:
@@ -72,6 +72,8 @@ class RepairReward:
             return sim
         if name == "dual":
             return [self.cfg.w_valid * v + self.cfg.w_sim * s for v, s in zip(valid, sim, strict=True)]
+        if name == "gated":
+            return [v * s for v, s in zip(valid, sim, strict=True)]
         # adaptive: the paper's weighting, p = the batch's pass rate floored at p_floor
         p = max(self.cfg.p_floor, sum(valid) / max(len(valid), 1))
         return [(1 - p) * v + p * s for v, s in zip(valid, sim, strict=True)]
