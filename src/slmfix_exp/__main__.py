@@ -19,6 +19,7 @@ from typing import Any
 import hydra
 import torch
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from slmfix_exp.config import Config, to_typed  # importing it registers the schemas before Hydra composes
@@ -42,7 +43,8 @@ class Timings(dict[str, float]):
         log.info("stage %s done in %.1f s", name, self[name])
 
 
-def run(cfg: Config, raw: DictConfig, run_dir: Path) -> dict[str, Any]:
+def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -> dict[str, Any]:
+    """The whole experiment into `run_dir`; `sweep` names the multirun the job belongs to (its W&B group)."""
     if (run_dir / "results.json").exists():
         raise FileExistsError(f"{run_dir / 'results.json'} exists: this run is finished; choose another hydra.run.dir")
     if cfg.trainer.threads:
@@ -57,6 +59,8 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path) -> dict[str, Any]:
         run_dir,
         OmegaConf.to_container(raw, resolve=True),  # type: ignore[arg-type]
         name=run_dir.name,
+        group=sweep,
+        job_type=cfg.trainer.name,
     )
     try:
         with timings.stage("load data"):
@@ -171,8 +175,10 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path) -> dict[str, Any]:
 @hydra.main(config_path="../../conf", config_name="config", version_base="1.3")
 def main(raw: DictConfig) -> None:
     cfg = to_typed(raw)
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
-    run(cfg, raw, run_dir)
+    hydra_cfg = HydraConfig.get()
+    run_dir = Path(hydra_cfg.runtime.output_dir)
+    sweep = Path(hydra_cfg.sweep.dir).name if hydra_cfg.mode == RunMode.MULTIRUN else None
+    run(cfg, raw, run_dir, sweep)
     print(run_dir)
 
 

@@ -10,7 +10,15 @@ from slmfix_exp.config import LoggerConfig
 
 
 class Tracker:
-    def __init__(self, cfg: LoggerConfig, run_dir: Path, config: dict[str, Any], name: str):
+    def __init__(
+        self,
+        cfg: LoggerConfig,
+        run_dir: Path,
+        config: dict[str, Any],
+        name: str,
+        group: str | None = None,
+        job_type: str | None = None,
+    ):
         self.run: Any = None
         if cfg.name == "none":
             return
@@ -21,7 +29,8 @@ class Tracker:
         self.run = wandb.init(
             project=cfg.project,
             entity=cfg.entity,
-            group=cfg.group,
+            group=cfg.group or group,
+            job_type=job_type,
             tags=list(cfg.tags),
             name=name,
             config=config,
