@@ -433,3 +433,13 @@ def test_ansible_lint_backend_runs_one_batch() -> None:
     assert len(results) == 2
     assert not results[0].ok and any(d.rule.startswith("args") for d in results[0].errors)
     assert results[1].ok
+
+
+def test_ansible_and_torch_compiler_share_a_process() -> None:
+    """ansible-core patches sys.intern on import; torch's compiler (used by generation) must still load after it."""
+    import subprocess
+    import sys
+
+    code = "import slmfix_exp.dsl.ansible, torch._dynamo, sys; assert sys.intern('a') == 'a'"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]

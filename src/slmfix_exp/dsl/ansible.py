@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import importlib
+import inspect
 import io
 import json
 import os
@@ -44,6 +45,24 @@ import yaml
 import zss
 
 from slmfix_exp.dsl.base import DSL, Context, Diagnostic, Mutation, Validation
+
+
+def _keep_sys_intern_a_function() -> None:
+    """ansible-core replaces `sys.intern` with a callable object when it is imported; torch's compiler, which
+    transformers imports for generation, then refuses to start ("substitute_in_graph expects a function"). Wrapping
+    the object in a plain function keeps ansible-core's behaviour and lets both live in one process."""
+    import ansible.module_utils._internal._datatag  # noqa: F401  (applies ansible-core's patch now, not mid-run)
+
+    patched = sys.intern
+    if not (inspect.isbuiltin(patched) or inspect.isfunction(patched)):
+
+        def intern(string: str, /) -> str:  # the builtin's signature: torch compares them
+            return patched(string)
+
+        sys.intern = intern
+
+
+_keep_sys_intern_a_function()
 
 SPEC_SCHEMA = 8  # bump when the layout of the cached spec table changes
 
