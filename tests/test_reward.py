@@ -114,3 +114,20 @@ def test_any_completion_stays_in_range(dsl_name: str, text: str) -> None:
             RepairReward(RewardConfig(name=option), dsl), [text, fenced(text, dsl.fence)], reference, context
         )
         assert all(0.0 <= v <= 1.0 for v in values)
+
+
+def test_edit_answers_are_scored_on_the_repaired_draft() -> None:
+    dsl = get_dsl("sql")
+    reference, _, _, context = CASES["sql"]
+    draft = reference.replace("name,", "nmae,")
+    reward = RepairReward(RewardConfig(name="dual"), dsl, answer="edit")
+    fix = "```edit\n<<<\nnmae\n===\nname\n>>>\n```"
+    miss = "```edit\n<<<\nnot in the draft\n===\nname\n>>>\n```"
+    values = reward(
+        prompts=["p"] * 3,
+        completions=[fix, miss, fenced(reference, "sql")],
+        reference=[reference] * 3,
+        context=[json.dumps(context)] * 3,
+        draft=[draft] * 3,
+    )
+    assert values == [1.0, 0.0, 0.0]  # an edit that applies and fixes earns all; a program isn't an edit answer

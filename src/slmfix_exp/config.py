@@ -69,6 +69,7 @@ class SLMConfig:
     intermediate_size: int = 576
     vocab_size: int = 2048  # tiny: the byte-level BPE tokenizer trained on the task corpus
     max_length: int = 768  # prompt + completion tokens
+    answer: str = "program"  # what the SLM writes: program (the whole fixed program) | edit (search/replace hunks)
     quantization: str | None = None  # null | 4bit (bitsandbytes NF4)
     dtype: str = "float32"  # float32 | bfloat16 | float16
     lora: LoRAConfig = field(default_factory=LoRAConfig)

@@ -23,7 +23,7 @@ from transformers import PreTrainedTokenizerBase
 from slmfix_exp.config import Config
 from slmfix_exp.dsl.base import DSL, Task, Validation
 from slmfix_exp.models import SLM
-from slmfix_exp.prompts import extract_program, repair_prompt
+from slmfix_exp.prompts import read_repair, repair_prompt
 
 
 @dataclass
@@ -89,7 +89,13 @@ def repair(
             break
         prompts = [
             repair_prompt(
-                tasks[i], outcomes[i].program, outcomes[i].validation, dsl, cfg.prompt.mode, cfg.prompt.max_diagnostics
+                tasks[i],
+                outcomes[i].program,
+                outcomes[i].validation,
+                dsl,
+                cfg.prompt.mode,
+                cfg.prompt.max_diagnostics,
+                cfg.slm.answer,
             )
             for i in todo
         ]
@@ -104,7 +110,7 @@ def repair(
             desc=f"{desc} round {round_ + 1}",
         )
         flat = [
-            (i, extract_program(text, dsl.fence) or "")
+            (i, read_repair(text, dsl, outcomes[i].program, cfg.slm.answer) or "")
             for i, texts in zip(todo, samples, strict=True)
             for text in texts
         ]

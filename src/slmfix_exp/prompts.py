@@ -1,44 +1,135 @@
 """The prompts: the SLMFix repair prompt (expert role, user query, original program, validator feedback, answer
 fence), its explain-then-fix variant, the drafting prompt for a real LLM, and answer extraction.
 
-The SLM answers with a fenced block: "```sql\\n<program>\\n```". A completion without a fence is no answer, which
-keeps prose from collecting any reward.
+The SLM answers with a fenced block, in one of two forms (`slm.answer`):
+
+- `program`: the whole fixed program, "```sql\\n<program>\\n```", as in the SLMFix paper;
+- `edit`: search/replace hunks applied to the draft, "```edit\\n<<<\\n<old>\\n===\\n<new>\\n>>>\\n```". LLM errors are
+  local, so a small model that only writes the change needn't re-copy the rest, rare names and constants included.
+
+Either way `read_repair` returns the repaired program, and everything downstream (validator, similarity, reward)
+sees a program. A completion without a fenced block is no answer, which keeps prose from collecting any reward.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from slmfix_exp.dsl.base import DSL, Task, Validation
 
 MODES = ("direct", "explain_then_fix")
+ANSWERS = ("program", "edit")
+EDIT_FENCE = "edit"
 
 
 def repair_prompt(
-    task: Task, draft: str, validation: Validation, dsl: DSL, mode: str = "direct", max_diagnostics: int = 5
+    task: Task,
+    draft: str,
+    validation: Validation,
+    dsl: DSL,
+    mode: str = "direct",
+    max_diagnostics: int = 5,
+    answer: str = "program",
 ) -> str:
     if mode not in MODES:
         raise ValueError(f"unknown prompt.mode {mode!r}: use one of {', '.join(MODES)}")
-    feedback = validation.feedback(max_diagnostics) or "no errors reported"
+    if answer not in ANSWERS:
+        raise ValueError(f"unknown slm.answer {answer!r}: use one of {', '.join(ANSWERS)}")
+    fix = "the fixed program" if answer == "program" else "the edits that fix the program"
     ask = (
-        "Explain the error in one sentence after 'Explanation:', then give the fixed program."
+        f"Explain the error in one sentence after 'Explanation:', then give {fix}."
         if mode == "explain_then_fix"
-        else "Give the fixed program."
+        else f"Give {fix}."
     )
+    feedback = validation.feedback(max_diagnostics) or "no errors reported"
     return (
         f"You are an expert in {dsl.display_name}. The program below was written for the user's request, "
         f"but the validator reports errors. {ask}\n"
         f"### Request\n{task.nl}\n"
         f"### Program\n```{dsl.fence}\n{draft}\n```\n"
         f"### Validator\n{feedback}\n"
-        f"### Fixed program\n"
+        f"### Fix\n"
     )
 
 
-def repair_completion(program: str, dsl: DSL, explanation: str | None = None) -> str:
-    """The answer the SLM is trained to write."""
+def repair_completion(
+    program: str, dsl: DSL, explanation: str | None = None, answer: str = "program", draft: str = ""
+) -> str:
+    """The answer the SLM is trained to write: the fixed program, or the edits that turn `draft` into it."""
     prefix = f"Explanation: {explanation}\n" if explanation is not None else ""
+    if answer == "edit":
+        return f"{prefix}```{EDIT_FENCE}\n{edit_script(draft, program)}```"
     return f"{prefix}```{dsl.fence}\n{program}\n```"
+
+
+def read_repair(text: str, dsl: DSL, draft: str, answer: str = "program") -> str | None:
+    """The repaired program a completion stands for, or None when it holds no usable answer."""
+    if answer == "edit":
+        script = extract_program(text, EDIT_FENCE)
+        return None if script is None else apply_edit(draft, script)
+    return extract_program(text, dsl.fence)
+
+
+_HUNK = re.compile(r"<<<\n(.*?)\n===\n(.*?)\n?>>>(?:\n|$)", re.DOTALL)
+
+
+def edit_script(draft: str, target: str) -> str:
+    """Search/replace hunks that turn `draft` into `target`, each search text widened to whole words and until it
+    is unique in the draft, so that applying the hunks in order is unambiguous."""
+    matcher = difflib.SequenceMatcher(None, draft, target, autojunk=False)
+    spans: list[list[int]] = []  # [draft start, draft end, target start, target end]
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        # Widen to word boundaries: the text around a change is equal in both, so widening moves both sides alike.
+        while i1 > 0 and j1 > 0 and _word(draft[i1 - 1]) and draft[i1 - 1] == target[j1 - 1]:
+            i1, j1 = i1 - 1, j1 - 1
+        while i2 < len(draft) and j2 < len(target) and _word(draft[i2]) and draft[i2] == target[j2]:
+            i2, j2 = i2 + 1, j2 + 1
+        if spans and i1 <= spans[-1][1] + 1:  # touching or overlapping the previous hunk: merge
+            spans[-1][1], spans[-1][3] = i2, j2
+        else:
+            spans.append([i1, i2, j1, j2])
+    hunks: list[list[int]] = []
+    floor = 0  # apply_edit looks for each search text from the end of the previous one
+    for i1, i2, j1, j2 in spans:
+        left = True
+        while i2 == i1 or draft.find(draft[i1:i2], floor) != i1:  # grow until non-empty and first from the floor
+            if (left or i2 == len(draft)) and i1 > floor:
+                i1, j1 = i1 - 1, j1 - 1
+            elif i2 < len(draft):
+                i2, j2 = i2 + 1, j2 + 1
+            else:
+                break
+            left = not left
+        if i2 == i1 or draft.find(draft[i1:i2], floor) != i1:
+            if not hunks:
+                return ""  # an empty draft: nothing to anchor an edit on
+            hunks[-1][1], hunks[-1][3] = i2, j2  # no room of its own: it joins the previous hunk
+        else:
+            hunks.append([i1, i2, j1, j2])
+        floor = i2
+    return "".join(f"<<<\n{draft[i1:i2]}\n===\n{target[j1:j2]}\n>>>\n" for i1, i2, j1, j2 in hunks)
+
+
+def _word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def apply_edit(draft: str, script: str) -> str | None:
+    """Apply search/replace hunks in order; None when there are none or a search text isn't in the draft."""
+    hunks = _HUNK.findall(script)
+    if not hunks:
+        return None
+    out, pos = [], 0
+    for old, new in hunks:
+        at = draft.find(old, pos) if old else -1
+        if at < 0:
+            return None
+        out += [draft[pos:at], new]
+        pos = at + len(old)
+    return "".join(out) + draft[pos:]
 
 
 def explain(validation: Validation) -> str:

@@ -1,8 +1,9 @@
 """Reward callables for TRL's GRPO/RLOO trainers: r(completion) from the validator verdict and the similarity of the
 repaired program to the reference.
 
-Each is a plain callable `reward(prompts, completions, reference, context, **kwargs) -> list[float]` whose extra
-arguments are dataset columns, as TRL passes them. They never raise: a completion that breaks anything scores 0.
+Each is a plain callable `reward(prompts, completions, reference, context, draft, **kwargs) -> list[float]` whose
+extra arguments are dataset columns, as TRL passes them (`draft` is what an edit answer applies to). They never
+raise: a completion that breaks anything scores 0.
 A completion with no fenced program, or an empty one, scores 0 under every option, so neither prose nor an empty
 script collects the validator's share.
 """
@@ -16,7 +17,7 @@ from typing import Any
 
 from slmfix_exp.config import RewardConfig
 from slmfix_exp.dsl.base import DSL, is_blank
-from slmfix_exp.prompts import extract_program
+from slmfix_exp.prompts import read_repair
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,10 @@ REWARDS = ("dual", "adaptive", "validator", "similarity", "gated")
 class RepairReward:
     """One reward option of the `reward` group, bound to a DSL."""
 
-    def __init__(self, cfg: RewardConfig, dsl: DSL, similarity: str = "paper"):
+    def __init__(self, cfg: RewardConfig, dsl: DSL, similarity: str = "paper", answer: str = "program"):
         if cfg.name not in REWARDS:
             raise ValueError(f"unknown reward.name {cfg.name!r}: use one of {', '.join(REWARDS)}")
-        self.cfg, self.dsl, self.similarity = cfg, dsl, similarity
+        self.cfg, self.dsl, self.similarity, self.answer = cfg, dsl, similarity, answer
         self.__name__ = f"reward_{cfg.name}"  # TRL names the logged metric after the function
 
     def __call__(
@@ -38,11 +39,13 @@ class RepairReward:
         completions: Sequence[Any],
         reference: Sequence[str],
         context: Sequence[str | dict] | None = None,
+        draft: Sequence[str] | None = None,
         log_metric: Callable[[str, float], None] | None = None,
         **_: Any,
     ) -> list[float]:
         contexts = [_as_dict(c) for c in (context or [{}] * len(completions))]
-        programs = [extract_program(_text(c), self.dsl.fence) for c in completions]
+        drafts = draft or [""] * len(completions)
+        programs = [read_repair(_text(c), self.dsl, d, self.answer) for c, d in zip(completions, drafts, strict=True)]
         answered = [p is not None and not is_blank(p) for p in programs]
         valid = [0.0] * len(programs)
         sim = [0.0] * len(programs)

@@ -38,11 +38,14 @@ def repair_examples(cfg: Config, dsl: DSL, tasks: Sequence[Task], copies: int, s
         broken = [(t, d) for t, d in zip(tasks, drafts, strict=True) if d.label != "none"]
         verdicts = dsl.validate_batch([d.program for _, d in broken], [t.context for t, _ in broken])
         for (task, draft), verdict in zip(broken, verdicts, strict=True):
-            prompt = repair_prompt(task, draft.program, verdict, dsl, cfg.prompt.mode, cfg.prompt.max_diagnostics)
+            prompt = repair_prompt(
+                task, draft.program, verdict, dsl, cfg.prompt.mode, cfg.prompt.max_diagnostics, cfg.slm.answer
+            )
             why = explain(verdict) if cfg.prompt.mode == "explain_then_fix" else None
             records[prompt] = {
                 "prompt": prompt,
-                "completion": repair_completion(task.reference, dsl, why),
+                "completion": repair_completion(task.reference, dsl, why, cfg.slm.answer, draft.program),
+                "draft": draft.program,
                 "reference": task.reference,
                 "context": json.dumps(task.context),
                 "label": draft.label,
@@ -103,7 +106,7 @@ def run_rl(
     report_to: list[str],
 ) -> SLM:
     c = cfg.trainer.rl
-    reward = RepairReward(cfg.reward, dsl, cfg.dsl.similarity)
+    reward = RepairReward(cfg.reward, dsl, cfg.dsl.similarity, cfg.slm.answer)
     rl_args: dict[str, Any] = dict(
         **common_args(cfg, stage_dir, report_to),
         max_steps=c.max_steps,
@@ -124,7 +127,7 @@ def run_rl(
         from trl import RLOOTrainer as RLTrainer  # type: ignore[assignment]
     else:
         raise ValueError(f"unknown trainer.rl.algorithm {c.algorithm!r}: use grpo or rloo")
-    dataset = Dataset.from_list([{k: e[k] for k in ("prompt", "reference", "context")} for e in examples])
+    dataset = Dataset.from_list([{k: e[k] for k in ("prompt", "draft", "reference", "context")} for e in examples])
     trainer = RLTrainer(
         model=model,
         reward_funcs=[cast(Any, reward)],
