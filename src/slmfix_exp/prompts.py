@@ -36,7 +36,7 @@ def repair_prompt(
         raise ValueError(f"unknown prompt.mode {mode!r}: use one of {', '.join(MODES)}")
     if answer not in ANSWERS:
         raise ValueError(f"unknown slm.answer {answer!r}: use one of {', '.join(ANSWERS)}")
-    fix = "the fixed program" if answer == "program" else "the edits that fix the program"
+    fix = "the fixed program" if answer == "program" else "the edits that fix it"
     ask = (
         f"Explain the error in one sentence after 'Explanation:', then give {fix}."
         if mode == "explain_then_fix"
@@ -44,8 +44,7 @@ def repair_prompt(
     )
     feedback = validation.feedback(max_diagnostics) or "no errors reported"
     return (
-        f"You are an expert in {dsl.display_name}. The program below was written for the user's request, "
-        f"but the validator reports errors. {ask}\n"
+        f"You are an expert in {dsl.display_name}. The validator rejects this program. {ask}\n"
         f"### Request\n{task.nl}\n"
         f"### Program\n```{dsl.fence}\n{draft}\n```\n"
         f"### Validator\n{feedback}\n"

@@ -105,6 +105,19 @@ def run_rl(
     stage_dir: Path,
     report_to: list[str],
 ) -> SLM:
+    return _train(rl_trainer(cfg, dsl, model, tokenizer, examples, stage_dir, report_to), stage_dir, tokenizer)
+
+
+def rl_trainer(
+    cfg: Config,
+    dsl: DSL,
+    model: SLM,
+    tokenizer: PreTrainedTokenizerBase,
+    examples: list[dict[str, Any]],
+    stage_dir: Path,
+    report_to: list[str],
+) -> Any:
+    """TRL's GRPO or RLOO trainer for the repair examples, with the configured reward."""
     c = cfg.trainer.rl
     reward = RepairReward(cfg.reward, dsl, cfg.dsl.similarity, cfg.slm.answer)
     rl_args: dict[str, Any] = dict(
@@ -128,14 +141,13 @@ def run_rl(
     else:
         raise ValueError(f"unknown trainer.rl.algorithm {c.algorithm!r}: use grpo or rloo")
     dataset = Dataset.from_list([{k: e[k] for k in ("prompt", "draft", "reference", "context")} for e in examples])
-    trainer = RLTrainer(
+    return RLTrainer(
         model=model,
         reward_funcs=[cast(Any, reward)],
         args=RLArgs(**rl_args),
         train_dataset=dataset,
         processing_class=tokenizer,
     )
-    return _train(trainer, stage_dir, tokenizer)
 
 
 def _train(trainer: Any, stage_dir: Path, tokenizer: PreTrainedTokenizerBase) -> SLM:
@@ -144,9 +156,10 @@ def _train(trainer: Any, stage_dir: Path, tokenizer: PreTrainedTokenizerBase) ->
         log.info("resuming %s from %s", stage_dir.name, last)
     trainer.train(resume_from_checkpoint=last)
     final = stage_dir / "final"
-    trainer.save_model(str(final))
-    tokenizer.save_pretrained(str(final))
-    (stage_dir / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
+    trainer.save_model(str(final))  # on every rank: DeepSpeed and FSDP gather the weights; rank 0 writes them
+    if trainer.is_world_process_zero():
+        tokenizer.save_pretrained(str(final))
+        (stage_dir / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
     return trainer.model
 
 

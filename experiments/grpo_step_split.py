@@ -1,0 +1,88 @@
+"""Where a GRPO step's time goes: generation, the reward (validator + similarity), and the rest (forward, backward,
+optimizer). The reward must not dominate.
+
+    python experiments/grpo_step_split.py dsl=sql [steps=6] [model=<a stage's final/ dir>] [config overrides]
+
+Without `model=`, the untrained tiny SLM generates; its completions are as long as `trainer.rl.max_completion_length`
+allows, which makes generation's share an upper bound. TRL's `step_time` wraps the whole training step (it calls
+generation and the reward first), so backprop = step_time - generation - reward.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+
+from slmfix_exp.config import to_typed
+from slmfix_exp.data.loaders import load_tasks
+from slmfix_exp.dsl import dsl_from_config
+from slmfix_exp.models import load_slm, load_tokenizer, tiny_model_dir
+from slmfix_exp.train import repair_examples, rl_trainer
+
+CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
+
+
+def main(argv: list[str]) -> None:
+    options = dict(a.split("=", 1) for a in argv if a.split("=", 1)[0] in ("steps", "model"))
+    overrides = [a for a in argv if a.split("=", 1)[0] not in ("steps", "model")]
+    steps = int(options.get("steps", 6))
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = to_typed(compose(config_name="config", overrides=[*overrides, "trainer.logging_steps=1"]))
+    cfg.trainer.rl.max_steps = steps
+    cache_dir = Path(cfg.paths.cache_dir).expanduser()
+    dsl = dsl_from_config(cfg.dsl)
+    tasks = load_tasks(cfg.data, cfg.dsl.name, cache_dir)["train"][:400]
+    examples = repair_examples(cfg, dsl, tasks, 1, "split")
+    path = options.get("model") or str(
+        tiny_model_dir(cfg.slm, [e["prompt"] + e["completion"] for e in examples], cache_dir, cfg.seed)
+    )
+    tokenizer, model = load_tokenizer(path), load_slm(path, cfg.slm)
+
+    generation: list[float] = []
+    generate = model.generate
+
+    def timed_generate(*args, **kwargs):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            return generate(*args, **kwargs)
+        finally:
+            generation.append(time.perf_counter() - start)
+
+    model.generate = timed_generate
+    with tempfile.TemporaryDirectory() as tmp:
+        trainer = rl_trainer(cfg, dsl, model, tokenizer, examples, Path(tmp), ["none"])
+        trainer.train()
+        history = [h for h in trainer.state.log_history if "step_time" in h]
+    step = statistics.mean(h["step_time"] for h in history)
+    reward = statistics.mean(h["reward/seconds"] for h in history)
+    gen = sum(generation) / len(history)
+    rest = step - gen - reward
+    tokens = statistics.mean(h["completions/mean_length"] for h in history) * cfg.trainer.rl.batch_size
+    print(
+        json.dumps(
+            {
+                "dsl": cfg.dsl.name,
+                "steps": len(history),
+                "completions_per_step": cfg.trainer.rl.batch_size,
+                "completion_tokens_per_step": round(tokens, 1),
+            }
+        )
+    )
+    print(f"{'part':<28}{'s/step':>8}{'share':>8}")
+    for name, value in (
+        ("generation", gen),
+        ("reward (validator+sim)", reward),
+        ("forward+backward+optimizer", rest),
+        ("whole step", step),
+    ):
+        print(f"{name:<28}{value:>8.3f}{value / step:>8.1%}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
