@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sacrebleu
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SHARED_DATA, needs_shared_data
 
 METRICS = ("pass_rate", "ast_similarity", "ted_similarity", "bleu", "exact_match")
 RECORD_KEYS = {
@@ -105,6 +105,18 @@ def check_results_md_against_predictions(run_dir: Path, records: list[dict]) -> 
         }
         for key, value in expected.items():
             assert row[key] == value, (method, key, row[key], value)
+    heading = "## Validator errors by rule (test split)"
+    if heading in lines:  # the per-rule table: error counts of each method's final programs
+        rules_at = lines.index(heading)
+        methods = [c.strip() for c in lines[rules_at + 2].strip("|").split("|")][1:]
+        for line in lines[rules_at + 4 :]:
+            if not line.startswith("|"):
+                break
+            rule, *counts = (c.strip() for c in line.strip("|").split("|"))
+            for method, count in zip(methods, counts, strict=True):
+                diagnostics = [d for r in records for d in r["methods"][method]["diagnostics"]]
+                errors = sum(d["rule"] == rule and d["severity"] == "error" for d in diagnostics)
+                assert int(count) == errors, (method, rule, count, errors)
 
 
 @pytest.mark.slow
@@ -151,3 +163,62 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
     assert set(results["methods"]) == {"base", "sft", "rl"}
     history = json.loads((run_dir / "sft" / "log_history.json").read_text())
     assert history[-1]["step"] == 30
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("reward", ["dual", "adaptive", "validator", "similarity"])
+def test_every_reward_trains_through_the_entrypoint(tmp_path: Path, reward: str) -> None:
+    run_dir = tmp_path / "run"
+    proc = run_entrypoint(run_dir, "dsl=sql", f"reward={reward}", "trainer=grpo", "data.max_test=8")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    history = json.loads((run_dir / "rl" / "log_history.json").read_text())
+    logged = [h for h in history if f"rewards/reward_{reward}/mean" in h]
+    assert logged and all("reward/valid" in h and "reward/similarity" in h for h in logged)
+    assert set(json.loads((run_dir / "results.json").read_text())["methods"]) == {"base", "rl"}
+
+
+@pytest.mark.slow
+@needs_shared_data
+@pytest.mark.parametrize(
+    ("dsl", "path"),
+    [("sql", "sql/spider/dev.jsonl"), ("bash", "bash/nl2bash.jsonl"), ("ansible", "ansible/tasks.jsonl")],
+)
+def test_runs_end_to_end_on_the_real_data(tmp_path: Path, dsl: str, path: str) -> None:
+    run_dir = tmp_path / "run"
+    proc = run_entrypoint(run_dir, f"dsl={dsl}", f"data.path={SHARED_DATA / path}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads((run_dir / "results.json").read_text())
+    assert set(results["methods"]) == {"base", "sft", "rl"}
+    assert results["methods"]["base"]["pass_rate"] < 1.0
+    records = [json.loads(line) for line in (run_dir / "predictions.jsonl").read_text().splitlines()]
+    assert len(records) == 16 and all(r["id"] for r in records)
+
+
+@pytest.mark.slow
+def test_exported_drafts_come_back_through_the_cached_llm(tmp_path: Path) -> None:
+    drafts = tmp_path / "drafts.jsonl"
+    export = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "slmfix_exp.data.export_drafts",
+            "dsl=bash",
+            "split=test",
+            f"output={drafts}",
+            "data.max_test=16",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert export.returncode == 0, export.stderr[-2000:]
+    records = [json.loads(line) for line in drafts.read_text().splitlines()]
+    assert len(records) == 16 and {"id", "nl", "draft", "label"} <= set(records[0])
+    records[0]["draft"] = "echo 'unclosed"  # a researcher's own LLM output
+    drafts.write_text("".join(json.dumps(r) + "\n" for r in records))
+    run_dir = tmp_path / "run"
+    proc = run_entrypoint(run_dir, "dsl=bash", "base_llm=cached", f"base_llm.path={drafts}", "trainer=none")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    first = json.loads((run_dir / "predictions.jsonl").read_text().splitlines()[0])
+    assert first["draft"] == "echo 'unclosed" and not first["draft_valid"]
