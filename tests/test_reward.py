@@ -1,4 +1,5 @@
-"""The reward group: the paper's formulas, guards against gaming, and no exception on any completion."""
+"""The reward group: the paper's formulas, guards against gaming, and no exception on any completion. Each option
+states its range (`RepairReward.bounds`): [0, 1], and [-5, 5] for LeDex's code reward."""
 
 from __future__ import annotations
 
@@ -42,9 +43,14 @@ def score(reward: RepairReward, completions: list[str], reference: str, context:
     )
 
 
+def test_each_option_states_its_range() -> None:
+    bounds = {option: RepairReward(RewardConfig(name=option), get_dsl("sql")).bounds for option in REWARDS}
+    assert bounds == {**{option: (0.0, 1.0) for option in REWARDS}, "ledex": (-5.0, 5.0)}
+
+
 @pytest.mark.parametrize("dsl_name", sorted(CASES))
 @pytest.mark.parametrize("option", REWARDS)
-def test_no_answer_earns_zero(dsl_name: str, option: str) -> None:
+def test_no_answer_earns_the_minimum(dsl_name: str, option: str) -> None:
     dsl = get_dsl(dsl_name)
     reference, _, _, context = CASES[dsl_name]
     reward = RepairReward(RewardConfig(name=option), dsl)
@@ -56,7 +62,7 @@ def test_no_answer_earns_zero(dsl_name: str, option: str) -> None:
         fenced("  \n", dsl.fence),
         fenced("# just a comment", dsl.fence) if dsl_name != "sql" else fenced("-- a comment", dsl.fence),
     ]
-    assert score(reward, nothing, reference, context) == [0.0] * len(nothing)
+    assert score(reward, nothing, reference, context) == [reward.bounds[0]] * len(nothing)
 
 
 @pytest.mark.parametrize("dsl_name", sorted(CASES))
@@ -110,10 +116,11 @@ def test_any_completion_stays_in_range(dsl_name: str, text: str) -> None:
     dsl = get_dsl(dsl_name)
     reference, _, _, context = CASES[dsl_name]
     for option in REWARDS:
-        values = score(
-            RepairReward(RewardConfig(name=option), dsl), [text, fenced(text, dsl.fence)], reference, context
-        )
-        assert all(0.0 <= v <= 1.0 for v in values)
+        reward = RepairReward(RewardConfig(name=option), dsl)
+        low, high = reward.bounds
+        values = score(reward, [text, fenced(text, dsl.fence), fenced(reference, dsl.fence)], reference, context)
+        assert all(low <= v <= high for v in values)
+        assert values[2] == high  # the reference itself earns the most
 
 
 def test_edit_answers_are_scored_on_the_repaired_draft() -> None:

@@ -22,6 +22,10 @@ class DSLConfig:
     severity: str = "error"  # bash: the ShellCheck severity that fails a program
     dialect: str = "sqlite"  # sql: the sqlglot dialect
     explain: bool = True  # sql: also EXPLAIN the query on an in-memory copy of the schema
+    # Bounds on hostile programs; null: the language's own default (see conf/dsl/<name>.yaml)
+    max_program_bytes: int | None = None  # longer programs are invalid unparsed, with no tree and similarity 0
+    timeout_s: float | None = None  # per program: validation, a tree, a similarity; past it: invalid / None / 0
+    max_tree_nodes: int | None = None  # bigger trees get TED similarity 0: TED's memory grows as |a| * |b|
 
 
 @dataclass
@@ -77,7 +81,7 @@ class SLMConfig:
 
 @dataclass
 class RewardConfig:
-    name: str = "dual"  # dual | adaptive | validator | similarity
+    name: str = "dual"  # dual | adaptive | validator | similarity | gated | ledex
     w_valid: float = 0.5  # dual: weight of the validator verdict
     w_sim: float = 0.5  # dual: weight of the similarity to the reference
     p_floor: float = 0.5  # adaptive: floor of the batch pass rate p in (1 - p) * valid + p * sim
@@ -86,9 +90,9 @@ class RewardConfig:
 @dataclass
 class SFTConfig:
     max_steps: int = 500
-    learning_rate: float = 1e-3
+    learning_rate: float = 2e-3
     batch_size: int = 16
-    drafts_per_task: int = 4  # broken drafts made from each training task for the (draft -> reference) pairs
+    drafts_per_task: int = 2  # broken drafts made from each training task for the (draft -> reference) pairs
     warmup_ratio: float = 0.05
 
 
@@ -96,11 +100,11 @@ class SFTConfig:
 class RLConfig:
     algorithm: str = "grpo"  # grpo | rloo
     max_steps: int = 30
-    learning_rate: float = 1e-5
+    learning_rate: float = 5e-5
     batch_size: int = 16  # completions per step (prompts x num_generations)
     num_generations: int = 4
     beta: float = 0.0  # KL weight; 0 needs no reference model
-    temperature: float = 1.0
+    temperature: float = 0.8
     max_completion_length: int = 192
     use_vllm: bool = False
 
@@ -131,6 +135,22 @@ class EvalConfig:
     max_new_tokens: int = 192
     batch_size: int = 32
     slm_base: bool = False  # also evaluate the untrained SLM (method `slm_base`)
+    gate: str = "validator"  # which programs get repaired, and the feedback: validator | tests (task_tests.py)
+
+
+@dataclass
+class SynthesisConfig:
+    """LeDex's data synthesis (synthesis.py): sample drafts, keep the failing ones, have a teacher explain and
+    refine them, keep the refinements that pass; SFT and RL then train on that dataset."""
+
+    enabled: bool = False
+    samples: int = 4  # drafts sampled per training task (LeDex: 20)
+    temperature: float = 1.0  # of the drafts, where the base LLM samples (hf, openai; LeDex: 1.0)
+    teacher: str = "auto"  # auto | llm | slm | reference; auto: llm for base_llm hf or openai, else reference
+    teacher_path: str | None = None  # slm: the model directory (e.g. a run's sft/final); null: slm.name_or_path
+    refinements: int = 2  # teacher samples per failing draft (LeDex: 10); the reference teacher gives one
+    refine_temperature: float = 0.8
+    max_new_tokens: int = 256  # of the teacher's answers
 
 
 @dataclass
@@ -158,6 +178,7 @@ class Config:
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
     prompt: PromptConfig = field(default_factory=PromptConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    synthesis: SynthesisConfig = field(default_factory=SynthesisConfig)
     logger: LoggerConfig = field(default_factory=LoggerConfig)
     paths: PathsConfig = field(default_factory=PathsConfig)
     seed: int = 0

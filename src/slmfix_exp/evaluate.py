@@ -3,6 +3,12 @@
 Gated as in the SLMFix paper: a draft the validator accepts is kept; an invalid one goes to the SLM, whose answer is
 re-validated, for up to `eval.rounds` rounds. With `eval.num_samples > 1` each round samples several repairs and
 keeps the best one: valid first, then the most similar to the draft (no reference is used at inference).
+
+With `eval.gate=tests` (LeDex's self-debugging) a draft is kept only when it passes the task's tests (task_tests.py:
+for SQL its result on the task's database, so the reference's result is consulted at inference, as unit tests are in
+LeDex), a failing one gets the failed test as feedback, and samples are picked by the tests first. Either way each
+method reports pass@k of the first round's samples (unbiased estimator, over the tasks that were repaired) and, per
+round, the success-refinement rate: of the programs still failing before round r, the share fixed in round r.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from slmfix_exp.config import Config
 from slmfix_exp.dsl.base import DSL, Task, Validation
 from slmfix_exp.models import SLM
 from slmfix_exp.prompts import read_repair, repair_prompt
+from slmfix_exp.task_tests import Verdict, run_tests
 
 
 @dataclass
@@ -33,7 +40,11 @@ class Outcome:
     program: str
     validation: Validation
     repair_calls: int = 0
-    samples_valid: list[bool] = field(default_factory=list)  # validity of every sample of the first round
+    samples_passed: list[bool] = field(default_factory=list)  # the gate's verdict on every sample of the first round
+    passed: bool | None = None  # the gate's verdict (eval.gate): the validator's, or the task's tests'
+    feedback: Validation | None = None  # what the next repair prompt shows
+    failing: bool = False  # the draft failed the gate, so the SLM was asked
+    fixed_in_round: int | None = None  # the round whose repair first passed the gate
 
 
 @torch.no_grad()
@@ -81,17 +92,23 @@ def repair(
     draft_validations: Sequence[Validation],
     desc: str,
 ) -> list[Outcome]:
-    outcomes = [Outcome(d, v) for d, v in zip(drafts, draft_validations, strict=True)]
     e = cfg.eval
+    refs, contexts = [t.reference for t in tasks], [t.context for t in tasks]
+    checked = run_tests(dsl, drafts, refs, contexts, draft_validations, e.gate)
+    outcomes = [
+        Outcome(d, c.validation, passed=c.passed, feedback=c.feedback) for d, c in zip(drafts, checked, strict=True)
+    ]
+    for o in outcomes:
+        o.failing = not o.passed
     for round_ in range(e.rounds):
-        todo = [i for i, o in enumerate(outcomes) if not o.validation.ok]
+        todo = [i for i, o in enumerate(outcomes) if not o.passed]
         if not todo:
             break
         prompts = [
             repair_prompt(
                 tasks[i],
                 outcomes[i].program,
-                outcomes[i].validation,
+                outcomes[i].feedback or outcomes[i].validation,
                 dsl,
                 cfg.prompt.mode,
                 cfg.prompt.max_diagnostics,
@@ -114,19 +131,41 @@ def repair(
             for i, texts in zip(todo, samples, strict=True)
             for text in texts
         ]
-        verdicts = dsl.validate_batch([p for _, p in flat], [tasks[i].context for i, _ in flat])
-        by_task: dict[int, list[tuple[str, Validation]]] = {}
+        programs = [p for _, p in flat]
+        verdicts = run_tests(dsl, programs, [refs[i] for i, _ in flat], [contexts[i] for i, _ in flat], gate=e.gate)
+        by_task: dict[int, list[tuple[str, Verdict]]] = {}
         for (i, program), verdict in zip(flat, verdicts, strict=True):
             by_task.setdefault(i, []).append((program, verdict))
         for i, candidates in by_task.items():
             o = outcomes[i]
             o.repair_calls += 1
             if round_ == 0:
-                o.samples_valid = [v.ok for _, v in candidates]
-            best = max(candidates, key=lambda c: (c[1].ok, dsl.similarity(c[0], drafts[i], tasks[i].context)))
-            if best[0].strip():  # an empty answer keeps the draft: it is at least as close to the request
-                o.program, o.validation = best
+                o.samples_passed = [v.passed for _, v in candidates]
+            best = max(
+                candidates,
+                key=lambda c: (c[1].passed, c[1].validation.ok, dsl.similarity(c[0], drafts[i], tasks[i].context)),
+            )
+            # An empty answer keeps the draft: it is at least as close to the request. So does a worse one: under
+            # eval.gate=tests a valid but wrong program isn't traded for an invalid one.
+            worse = (best[1].passed, best[1].validation.ok) < (bool(o.passed), o.validation.ok)
+            if best[0].strip() and not worse:
+                o.program, verdict = best
+                o.validation, o.passed, o.feedback = verdict.validation, verdict.passed, verdict.feedback
+                if o.passed:
+                    o.fixed_in_round = round_ + 1
     return outcomes
+
+
+def refinement_rounds(outcomes: Sequence[Outcome], rounds: int) -> list[dict[str, Any]]:
+    """Per round r: the programs still failing before it, those it fixed, and the success-refinement rate (their
+    ratio; None when nothing was left to fix). A fixed program is not repaired again, so the counts add up."""
+    failing = [o for o in outcomes if o.failing]
+    table = []
+    for r in range(1, rounds + 1):
+        before = sum(o.fixed_in_round is None or o.fixed_in_round >= r for o in failing)
+        fixed = sum(o.fixed_in_round == r for o in failing)
+        table.append({"round": r, "failing": before, "fixed": fixed, "rate": fixed / before if before else None})
+    return table
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
@@ -179,10 +218,12 @@ def method_metrics(
         threshold, agreement = best_threshold([p[0] for p in pairs], [p[1] for p in pairs])
         metrics["sim_exec_agreement"] = agreement
         metrics["sim_exec_threshold"] = threshold
-    sampled = [o.samples_valid for o in outcomes if len(o.samples_valid) > 1]
+    sampled = [o.samples_passed for o in outcomes if len(o.samples_passed) > 1]
     for k in (1, 5, 10):
         if sampled and len(sampled[0]) >= k:
             metrics[f"pass@{k}"] = sum(pass_at_k(len(s), sum(s), k) for s in sampled) / len(sampled)
+    if any(o.repair_calls for o in outcomes):
+        metrics["rounds"] = refinement_rounds(outcomes, cfg.eval.rounds)
     metrics["errors_by_rule"] = dict(Counter(d.rule for o in outcomes for d in o.validation.errors).most_common())
     return metrics, per_task
 
@@ -225,6 +266,7 @@ def prediction_records(
                 "similarity": sims[i]["ast"],
                 "ted_similarity": sims[i]["ted"],
                 "repair_calls": outs[i].repair_calls,
+                "fixed_in_round": outs[i].fixed_in_round,  # the round whose repair first passed (eval.gate)
                 "diagnostics": [d.to_dict() for d in outs[i].validation.diagnostics],
             }
             for name, (outs, sims) in methods.items()

@@ -21,6 +21,7 @@ from slmfix_exp.dsl.base import DSL, Task, Validation
 MODES = ("direct", "explain_then_fix")
 ANSWERS = ("program", "edit")
 EDIT_FENCE = "edit"
+WRONG_RESULT = "wrong-result"  # the rule of a failed test's diagnostic (task_tests.py): valid, but the result is wrong
 
 
 def repair_prompt(
@@ -43,8 +44,10 @@ def repair_prompt(
         else f"Give {fix}."
     )
     feedback = validation.feedback(max_diagnostics) or "no errors reported"
+    failed = any(d.rule == WRONG_RESULT for d in validation.errors)
+    verdict = "This program fails its test." if failed else "The validator rejects this program."
     return (
-        f"You are an expert in {dsl.display_name}. The validator rejects this program. {ask}\n"
+        f"You are an expert in {dsl.display_name}. {verdict} {ask}\n"
         f"### Request\n{task.nl}\n"
         f"### Program\n```{dsl.fence}\n{draft}\n```\n"
         f"### Validator\n{feedback}\n"
@@ -136,7 +139,8 @@ def explain(validation: Validation) -> str:
     if not validation.errors:
         return "The program is valid."
     d = validation.errors[0]
-    return f"Line {d.line} breaks rule {d.rule}: {d.message}".rstrip(".") + "."
+    where = f"Line {d.line}" if d.line else "The program"  # line 0: the whole program, a failed test
+    return f"{where} breaks rule {d.rule}: {d.message}".rstrip(".") + "."
 
 
 def draft_messages(task: Task, dsl: DSL) -> list[dict[str, str]]:

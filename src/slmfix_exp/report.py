@@ -7,6 +7,7 @@ sweep.png (the `SweepReport` Hydra callback does this during every multirun).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sys
@@ -52,6 +53,7 @@ def results_markdown(results: dict[str, Any]) -> str:
     lines += ["| method | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     for name, metrics in methods.items():
         lines.append(f"| {name} | " + " | ".join(_fmt(metrics.get(c)) for c in cols) + " |")
+    lines += refinement_markdown(methods)
     rules = sorted({r for m in methods.values() for r in m.get("errors_by_rule", {})})
     if rules:
         lines += ["", "## Validator errors by rule (test split)", ""]
@@ -67,6 +69,25 @@ def results_markdown(results: dict[str, Any]) -> str:
         lines += ["", "## Timings (s)", "", "| stage | seconds |", "|---|---|"]
         lines += [f"| {k} | {v:.1f} |" for k, v in timings.items()]
     return "\n".join(lines) + "\n"
+
+
+def refinement_markdown(methods: dict[str, dict[str, Any]]) -> list[str]:
+    """The iterative-refinement table (LeDex's): pass@k of the first round's samples, and per round the
+    success-refinement rate, fixed / still failing before the round."""
+    rounds = {name: m["rounds"] for name, m in methods.items() if m.get("rounds")}
+    if not rounds:
+        return []
+    ks = [k for k in ("pass@1", "pass@5", "pass@10") if any(k in methods[name] for name in rounds)]
+    n = max(len(table) for table in rounds.values())
+    lines = ["", "## Iterative refinement", ""]
+    lines += ["Per round: of the programs still failing before it, the share it fixed (fixed / failing).", ""]
+    lines += ["| method | " + " | ".join([*ks, *(f"round {r}" for r in range(1, n + 1))]) + " |"]
+    lines += ["|---|" + "---|" * (len(ks) + n)]
+    for name, table in rounds.items():
+        cells = [_fmt(methods[name].get(k)) for k in ks]
+        cells += [f"{_fmt(row['rate'])} ({row['fixed']}/{row['failing']})" for row in table]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _fmt(value: Any) -> str:
@@ -184,7 +205,14 @@ def sweep_markdown(jobs: list[dict[str, Any]]) -> str:
 
 
 def write_sweep_report(sweep_dir: Path) -> list[Path]:
-    """sweep_results.md, sweep_results.json and sweep.png in the sweep dir."""
+    """sweep_results.md, sweep_results.json and sweep.png in the sweep dir. Parallel jobs call this as each ends: a
+    lock keeps a job that read the dir earlier from overwriting a later, more complete table."""
+    with (sweep_dir / ".sweep_report.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _write_sweep_report(sweep_dir)
+
+
+def _write_sweep_report(sweep_dir: Path) -> list[Path]:
     jobs = sweep_jobs(sweep_dir)
     if not jobs:
         return []
@@ -214,7 +242,7 @@ def write_sweep_report(sweep_dir: Path) -> list[Path]:
             ax.bar([x + offset for x in xs], values, 0.4, label=metric.replace("_", " "))
         ax.set_xticks(
             list(xs),
-            [" ".join(j["overrides"]) + f"\n({m})" for j, m in zip(done, final, strict=True)],
+            [" ".join(_varying(done, j)) + f"\n({m})" for j, m in zip(done, final, strict=True)],
             rotation=20,
             ha="right",
             fontsize=8,
@@ -224,6 +252,12 @@ def write_sweep_report(sweep_dir: Path) -> list[Path]:
         ax.legend(loc="lower right")
         written.append(_save(fig, sweep_dir / "sweep.png"))
     return written
+
+
+def _varying(jobs: list[dict[str, Any]], job: dict[str, Any]) -> list[str]:
+    """The job's overrides that not every job shares: what tells the jobs apart in a plot label."""
+    shared = set.intersection(*(set(j["overrides"]) for j in jobs))
+    return [o for o in job["overrides"] if o not in shared] or ["(defaults)"]
 
 
 class SweepReport(Callback):

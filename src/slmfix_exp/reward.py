@@ -4,8 +4,12 @@ repaired program to the reference.
 Each is a plain callable `reward(prompts, completions, reference, context, draft, **kwargs) -> list[float]` whose
 extra arguments are dataset columns, as TRL passes them (`draft` is what an edit answer applies to). They never
 raise: a completion that breaks anything scores 0.
-A completion with no fenced program, or an empty one, scores 0 under every option, so neither prose nor an empty
-script collects the validator's share.
+A completion with no fenced program, or an empty one, scores the option's minimum (0; -5 for `ledex`), so neither
+prose nor an empty script collects the validator's share.
+
+`ledex` is LeDex's code reward, `5 * (CodeBLEU + test pass fraction) - 5` in [-5, 5]: CodeBLEU-style similarity to
+the reference (codebleu.py) and the task's tests (task_tests.py: SQL's result set on the task's database, the
+validator elsewhere). LeDex's explanation reward is left out: there is no model here to judge explanations.
 """
 
 from __future__ import annotations
@@ -16,13 +20,16 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from slmfix_exp.codebleu import codebleu
 from slmfix_exp.config import RewardConfig
-from slmfix_exp.dsl.base import DSL, is_blank
+from slmfix_exp.dsl.base import DSL, call_with_time_limit, is_blank
 from slmfix_exp.prompts import read_repair
+from slmfix_exp.task_tests import run_tests
 
 log = logging.getLogger(__name__)
 
-REWARDS = ("dual", "adaptive", "validator", "similarity", "gated")
+REWARDS = ("dual", "adaptive", "validator", "similarity", "gated", "ledex")
+RANGES = {"ledex": (-5.0, 5.0)}  # every other option: [0, 1]
 
 
 class RepairReward:
@@ -33,6 +40,11 @@ class RepairReward:
             raise ValueError(f"unknown reward.name {cfg.name!r}: use one of {', '.join(REWARDS)}")
         self.cfg, self.dsl, self.similarity, self.answer = cfg, dsl, similarity, answer
         self.__name__ = f"reward_{cfg.name}"  # TRL names the logged metric after the function
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The least and the most a completion can earn; no answer earns the least."""
+        return RANGES.get(self.cfg.name, (0.0, 1.0))
 
     def __call__(
         self,
@@ -51,27 +63,48 @@ class RepairReward:
         answered = [p is not None and not is_blank(p) for p in programs]
         valid = [0.0] * len(programs)
         sim = [0.0] * len(programs)
+        passed = [0.0] * len(programs)  # ledex: the share of the task's tests passed
         idx = [i for i, ok in enumerate(answered) if ok]
+        ledex = self.cfg.name == "ledex"
         try:
             verdicts = self.dsl.validate_batch([programs[i] or "" for i in idx], [contexts[i] for i in idx])
             for i, v in zip(idx, verdicts, strict=True):
                 valid[i] = float(v.ok)
+            if ledex:
+                tested = [programs[i] or "" for i in idx], [reference[i] for i in idx], [contexts[i] for i in idx]
+                for i, t in zip(idx, run_tests(self.dsl, *tested, verdicts), strict=True):
+                    passed[i] = t.fraction
         except Exception:  # validate_batch shouldn't raise; if it does, this batch earns no validator share
             log.exception("validator failed inside the reward")
-        if self.cfg.name != "validator":
+        if ledex:
+            for i in idx:
+                sim[i] = self._codebleu(programs[i] or "", reference[i], contexts[i])
+        elif self.cfg.name != "validator":
             for i in idx:
                 sim[i] = self.dsl.similarity(programs[i] or "", reference[i], contexts[i], kind=self.similarity)
-        rewards = self.combine(valid, sim)
+        rewards = self.combine(passed if ledex else valid, sim)
         if log_metric is not None:
             n = max(len(programs), 1)
             log_metric("reward/valid", sum(valid) / n)
             log_metric("reward/similarity", sum(sim) / n)
             log_metric("reward/answered", sum(answered) / n)
+            if ledex:
+                log_metric("reward/tests", sum(passed) / n)
             log_metric("reward/seconds", time.perf_counter() - start)  # against TRL's step_time: the reward's share
         return rewards
 
+    def _codebleu(self, program: str, reference: str, context: dict) -> float:
+        """CodeBLEU within the DSL's time bound per program; 0 past it or on any failure, as the similarities."""
+        try:
+            return call_with_time_limit(self.dsl.timeout_s, codebleu, self.dsl, program, reference, context).score
+        except Exception:
+            return 0.0
+
     def combine(self, valid: list[float], sim: list[float]) -> list[float]:
+        """The option's formula; for `ledex`, `valid` is the test pass fraction and `sim` CodeBLEU."""
         name = self.cfg.name
+        if name == "ledex":
+            return [5 * (s + v) - 5 for v, s in zip(valid, sim, strict=True)]
         if name == "validator":
             return valid
         if name == "similarity":

@@ -1,8 +1,10 @@
 """The frozen LLM that writes the drafts: an offline error-injecting stand-in, cached drafts, a transformers model,
-or any OpenAI-compatible endpoint. Each returns one `Draft` per task, in order."""
+or any OpenAI-compatible endpoint. `make_drafts` returns one `Draft` per task, in order, `sample_drafts` several;
+`chat` asks a real LLM anything (LeDex's teacher asks it to explain and refine)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -34,18 +36,57 @@ class Draft:
 
 
 def make_drafts(cfg: BaseLLMConfig, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path) -> list[Draft]:
+    return [samples[0] for samples in sample_drafts(cfg, dsl, tasks, seed, cache_dir)]
+
+
+def sample_drafts(
+    cfg: BaseLLMConfig,
+    dsl: DSL,
+    tasks: Sequence[Task],
+    seed: int,
+    cache_dir: Path,
+    n: int = 1,
+    temperature: float | None = None,
+) -> list[list[Draft]]:
+    """`n` drafts per task, as LeDex samples many programs per task. The mutator breaks each reference `n` ways
+    (sample 0 is `make_drafts`' draft); a cached file holds one draft per task; a real LLM samples `n` at
+    `temperature` (default: base_llm.temperature)."""
     needs = {"cached": "path", "hf": "model", "openai": "model"}.get(cfg.name)
     if needs and not getattr(cfg, needs):
         raise ValueError(f"base_llm={cfg.name} needs base_llm.{needs}=...")
     if cfg.name == "mutator":
-        return mutator_drafts(dsl, tasks, cfg.p_invalid, cfg.p_off, seed)
+        salts = [f"sample{k}" if k else "" for k in range(n)]
+        per_sample = [mutator_drafts(dsl, tasks, cfg.p_invalid, cfg.p_off, seed, salt) for salt in salts]
+        return [list(drafts) for drafts in zip(*per_sample, strict=True)] if tasks else []
     if cfg.name == "cached":
-        return cached_drafts(Path(str(cfg.path)), tasks)
+        if n > 1:
+            log.warning("base_llm=cached holds one draft per task: sampling 1, not %d", n)
+        return [[d] for d in cached_drafts(Path(str(cfg.path)), tasks)]
+    if cfg.name not in ("hf", "openai"):
+        raise ValueError(f"unknown base_llm.name {cfg.name!r}: use mutator, cached, hf or openai")
+    if temperature is not None:
+        cfg = dataclasses.replace(cfg, temperature=temperature)
+    texts = chat(cfg, [draft_messages(t, dsl) for t in tasks], cache_dir, n, seed, desc="drafting")
+    return [
+        [Draft(t.id, extract_program(x, dsl.fence, require_fence=False) or "", "llm") for x in xs]
+        for t, xs in zip(tasks, texts, strict=True)
+    ]
+
+
+def chat(
+    cfg: BaseLLMConfig,
+    conversations: Sequence[list[dict[str, str]]],
+    cache_dir: Path,
+    n: int = 1,
+    seed: int = 0,
+    desc: str = "chat",
+) -> list[list[str]]:
+    """`n` answers of the LLM to each conversation: a transformers model or an OpenAI-compatible server."""
     if cfg.name == "hf":
-        return hf_drafts(cfg, dsl, tasks)
+        return hf_chat(cfg, conversations, n, seed, desc)
     if cfg.name == "openai":
-        return openai_drafts(cfg, dsl, tasks, cache_dir)
-    raise ValueError(f"unknown base_llm.name {cfg.name!r}: use mutator, cached, hf or openai")
+        return openai_chat(cfg, conversations, cache_dir, n, seed, desc)
+    raise ValueError(f"base_llm={cfg.name} is no language model to ask: use hf or openai")
 
 
 def mutator_drafts(
@@ -94,36 +135,43 @@ def cached_drafts(path: Path, tasks: Sequence[Task]) -> list[Draft]:
     return [Draft(t.id, by_id[t.id], "llm") for t in tasks]
 
 
-def hf_drafts(cfg: BaseLLMConfig, dsl: DSL, tasks: Sequence[Task]) -> list[Draft]:
-    """Batched generation with a transformers causal LM (chat template when the tokenizer has one)."""
-    import torch
+def _hf_model(name: str) -> tuple[Any, Any]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from slmfix_exp.models import check_model_path
-
-    name = check_model_path(str(cfg.model))
     tokenizer = AutoTokenizer.from_pretrained(name, padding_side="left")
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     model: Any = AutoModelForCausalLM.from_pretrained(name)
     model.eval()
-    drafts = []
-    for start in tqdm(range(0, len(tasks), cfg.batch_size), desc="drafting (hf)", unit="batch"):
-        batch = tasks[start : start + cfg.batch_size]
-        texts = [render_chat(tokenizer, draft_messages(t, dsl)) for t in batch]
-        enc = tokenizer(texts, return_tensors="pt", padding=True)
+    return tokenizer, model
+
+
+def hf_chat(
+    cfg: BaseLLMConfig, conversations: Sequence[list[dict[str, str]]], n: int = 1, seed: int = 0, desc: str = "chat"
+) -> list[list[str]]:
+    """Batched generation with a transformers causal LM (chat template when the tokenizer has one)."""
+    import torch
+
+    from slmfix_exp.models import check_model_path
+
+    tokenizer, model = _hf_model(check_model_path(str(cfg.model)))  # not kept: the SLM trains after this
+    torch.manual_seed(seed)
+    answers: list[list[str]] = []
+    for start in tqdm(range(0, len(conversations), cfg.batch_size), desc=f"{desc} (hf)", unit="batch"):
+        batch = conversations[start : start + cfg.batch_size]
+        enc = tokenizer([render_chat(tokenizer, m) for m in batch], return_tensors="pt", padding=True)
         with torch.no_grad():
             out = model.generate(
                 **enc,
                 max_new_tokens=cfg.max_new_tokens,
                 do_sample=cfg.temperature > 0,
                 temperature=cfg.temperature if cfg.temperature > 0 else None,
+                num_return_sequences=n,
                 pad_token_id=tokenizer.pad_token_id,
             )
-        for t, seq in zip(batch, out[:, enc["input_ids"].shape[1] :], strict=True):
-            text = str(tokenizer.decode(seq, skip_special_tokens=True))
-            drafts.append(Draft(t.id, extract_program(text, dsl.fence, require_fence=False) or "", "llm"))
-    return drafts
+        texts = [str(tokenizer.decode(seq, skip_special_tokens=True)) for seq in out[:, enc["input_ids"].shape[1] :]]
+        answers.extend(texts[i : i + n] for i in range(0, len(texts), n))
+    return answers
 
 
 def render_chat(tokenizer, messages: list[dict[str, str]]) -> str:
@@ -132,29 +180,42 @@ def render_chat(tokenizer, messages: list[dict[str, str]]) -> str:
     return "\n\n".join(m["content"] for m in messages) + "\n\n"
 
 
-def openai_drafts(cfg: BaseLLMConfig, dsl: DSL, tasks: Sequence[Task], cache_dir: Path) -> list[Draft]:
-    """Chat completions from an OpenAI-compatible server, each response cached on disk by its request."""
+def openai_chat(
+    cfg: BaseLLMConfig,
+    conversations: Sequence[list[dict[str, str]]],
+    cache_dir: Path,
+    n: int = 1,
+    seed: int = 0,
+    desc: str = "chat",
+) -> list[list[str]]:
+    """Chat completions from an OpenAI-compatible server, each response cached on disk by its request. With n > 1
+    each sample's request carries its own `seed`, so that the samples differ and each has its cache entry."""
     cache = cache_dir.expanduser() / "llm_responses"
     cache.mkdir(parents=True, exist_ok=True)
-    drafts = []
-    for t in tqdm(tasks, desc=f"drafting ({cfg.model})", unit="task"):
-        body = {
-            "model": cfg.model,
-            "messages": draft_messages(t, dsl),
-            "temperature": cfg.temperature,
-            "max_tokens": cfg.max_new_tokens,
-        }
-        key = hashlib.sha256(json.dumps([cfg.base_url, body], sort_keys=True).encode()).hexdigest()
-        cached = cache / f"{key}.json"
-        if cached.exists():
-            text = json.loads(cached.read_text())["text"]
-        else:
-            text = _chat_completion(cfg, body)
-            tmp = cached.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"request": body, "text": text}))
-            tmp.replace(cached)
-        drafts.append(Draft(t.id, extract_program(text, dsl.fence, require_fence=False) or "", "llm"))
-    return drafts
+    answers = []
+    for messages in tqdm(conversations, desc=f"{desc} ({cfg.model})", unit="request"):
+        texts = []
+        for k in range(n):
+            body: dict[str, Any] = {
+                "model": cfg.model,
+                "messages": messages,
+                "temperature": cfg.temperature,
+                "max_tokens": cfg.max_new_tokens,
+            }
+            if n > 1:
+                body["seed"] = seed + k
+            key = hashlib.sha256(json.dumps([cfg.base_url, body], sort_keys=True).encode()).hexdigest()
+            cached = cache / f"{key}.json"
+            if cached.exists():
+                text = json.loads(cached.read_text())["text"]
+            else:
+                text = _chat_completion(cfg, body)
+                tmp = cached.with_suffix(".tmp")
+                tmp.write_text(json.dumps({"request": body, "text": text}))
+                tmp.replace(cached)
+            texts.append(text)
+        answers.append(texts)
+    return answers
 
 
 def _chat_completion(cfg: BaseLLMConfig, body: dict) -> str:

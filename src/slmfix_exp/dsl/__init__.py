@@ -17,7 +17,8 @@ DSL_NAMES = ("ansible", "bash", "sql")
 
 @cache
 def get_dsl(name: str, **options: Any) -> DSL:
-    """The DSL named `name` with its validator options, built once per process (validators keep caches)."""
+    """The DSL named `name` with its validator options and bounds (max_program_bytes, timeout_s, max_tree_nodes),
+    built once per process and options (validators keep caches)."""
     if name == "ansible":
         from slmfix_exp.dsl.ansible import Ansible
 
@@ -34,10 +35,16 @@ def get_dsl(name: str, **options: Any) -> DSL:
 
 
 def dsl_from_config(cfg: DSLConfig) -> DSL:
-    """The DSL of the `dsl` config group, with the options that language takes."""
+    """The DSL of the `dsl` config group, with the options that language takes and the bounds the config sets."""
     options: dict[str, dict[str, Any]] = {
         "ansible": {"backend": cfg.backend, "unknown_collection": cfg.unknown_collection},
         "bash": {"backend": cfg.backend, "severity": cfg.severity},
         "sql": {"dialect": cfg.dialect, "explain": cfg.explain},
     }
-    return get_dsl(cfg.name, **options.get(cfg.name, {}))
+    bounds = {
+        "max_program_bytes": cfg.max_program_bytes,
+        "timeout_s": cfg.timeout_s,
+        "max_tree_nodes": cfg.max_tree_nodes,
+    }
+    # a bound left null is left out: the language's default, and the same cached instance as without the key
+    return get_dsl(cfg.name, **options.get(cfg.name, {}), **{k: v for k, v in bounds.items() if v is not None})

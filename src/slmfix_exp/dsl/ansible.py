@@ -2133,23 +2133,29 @@ class Ansible(DSL):
     fence = "yaml"
     display_name = "Ansible"
 
-    def __init__(self, backend: str = "native", unknown_collection: str = "warning") -> None:
+    def __init__(self, backend: str = "native", unknown_collection: str = "warning", **bounds: Any) -> None:
+        """`bounds`: max_program_bytes, timeout_s, max_tree_nodes, as `DSL` takes them. ansible-lint needs ~4 s
+        to start, so its backend's default time bound is a minute."""
         if backend not in ("native", "ansible-lint"):
             raise ValueError(f"unknown ansible backend {backend!r}: use 'native' or 'ansible-lint'")
         if unknown_collection not in ("warning", "error"):
             raise ValueError(f"unknown_collection must be 'warning' or 'error', not {unknown_collection!r}")
+        if backend == "ansible-lint" and bounds.get("timeout_s") is None:
+            bounds["timeout_s"] = 60.0
+        super().__init__(**bounds)
         self.backend = backend
         self.unknown_collection = unknown_collection
+        load_specs()  # built once (~2 s when not cached on disk), here rather than inside a program's time bound
 
     def _validate(self, program: str, context: Context) -> Validation:
         if self.backend == "ansible-lint":
-            return ansible_lint_batch([program])[0]
+            return ansible_lint_batch([program], timeout=self.timeout_s)[0]
         return check_program(program, self.unknown_collection)
 
     def _validate_batch(self, programs: Sequence[str], contexts: Sequence[Context]) -> list[Validation]:
         if self.backend == "ansible-lint":
-            return ansible_lint_batch(programs)
-        return [self._safe_validate(p, c) for p, c in zip(programs, contexts, strict=True)]
+            return ansible_lint_batch(programs, timeout=self.timeout_s * (1 + len(programs)))
+        return super()._validate_batch(programs, contexts)
 
     def tree(self, program: str, context: Context) -> zss.Node | None:
         return program_tree(program)

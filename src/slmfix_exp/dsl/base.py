@@ -7,23 +7,44 @@ A DSL module (ansible.py, bash.py, sql.py) subclasses `DSL` and implements four 
 - `paper_similarity(pred, reference, context)`: the SLMFix paper's per-DSL similarity in [0, 1];
 - `mutate(program, context, rng, invalid)`: break a program the way a frozen LLM does.
 
-`validate` and the similarities are wrapped here so that they never raise: a program is data, and a hostile
-one must not take a training run down.
+`validate`, `tree` and the similarities are wrapped here so that they never raise and each program gets a bounded
+time: a program is data, and a hostile one must not take a training run down. The bounds (`max_program_bytes`,
+`timeout_s`, `max_tree_nodes`) are per language, overridable from the `dsl` config group:
+
+- a program over `max_program_bytes`, with NUL bytes, lone surrogates (undecodable bytes) or nothing but blanks and
+  comments is refused before any parser sees it: invalid with a diagnostic, no tree, similarity 0;
+- validation, a tree and a similarity each get `timeout_s` seconds (a batch tool `timeout_s` per program, plus one
+  for its start-up); past it the verdict is invalid with a "timeout" diagnostic, the tree None, the similarity 0;
+- trees over `max_tree_nodes` nodes are not compared by tree edit distance, whose memory grows as |a| * |b|.
+
+The time bound is `call_with_time_limit`: a watchdog thread has the thread whose call ran out of time raise an
+exception (in the main thread through a SIGALRM handler, though no signal is ever sent; in others directly), so it
+works on any thread and costs under a microsecond a call (`_Watchdog`). A subclass's `tree` is wrapped when the
+class is created (`__init_subclass__`), so a language implements it plainly, as it does `_validate`.
 """
 
 from __future__ import annotations
 
+import _thread
+import ctypes
+import functools
+import math
+import os
 import random
+import signal
+import threading
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import zss
 
 from slmfix_exp.ted import tree_edit_distance, tree_size
 
 Context = Mapping[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -95,66 +116,288 @@ def is_blank(program: str) -> bool:
     return all(not line.strip() or line.lstrip().startswith(("#", "--")) for line in program.splitlines())
 
 
+# ---- the per-program time bound -----------------------------------------------------------------------------------
+
+
+class _Timeout(BaseException):
+    """Raised into a thread whose bounded call ran out of time. A BaseException, so that the `except Exception`
+    with which parsers fall back on odd input doesn't swallow it; `call_with_time_limit` turns it into TimeoutError."""
+
+
+class _Bound:
+    """One bounded call: its thread, its deadline, and how its timeout is raised and whether it has been."""
+
+    __slots__ = ("deadline", "fired", "locked", "signalled", "thread")
+
+    def __init__(self, thread: int, deadline: float, locked: bool) -> None:
+        self.thread, self.deadline, self.locked = thread, deadline, locked
+        self.fired = self.signalled = False
+
+
+def _raise_in(thread: int, exc: type[BaseException] | None) -> None:
+    """Make `thread` raise `exc` at its next bytecode (None withdraws one not yet raised): CPython's documented
+    PyThreadState_SetAsyncExc."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(exc) if exc else None)
+
+
+_SIGNAL: signal.Signals | None = getattr(signal, "SIGALRM", None)
+
+
+class _Watchdog:
+    """Deadlines of bounded calls, per thread, and one daemon thread that enforces them.
+
+    Bounds nest: a call inside a bounded call takes a bound of its own only if it ends earlier, so each thread's stack
+    of bounds has its earliest deadline on top, and only a top bound fires, at most once. The watchdog sleeps until
+    the earliest deadline, so a stream of quick calls wakes it about once per `timeout_s`. How a timeout is raised:
+
+    - in the main thread (where TRL computes rewards), by our SIGALRM handler, which the watchdog runs there with
+      `_thread.interrupt_main` (no signal is sent: no syscall is interrupted, no timer is set). The handler checks
+      the bound in the thread it raises in, so a call that returned in time is never hit, and the thread's stack
+      needs no lock: a bounded call costs well under a microsecond;
+    - in another thread (or in the main one if SIGALRM's handler can't be ours), by the watchdog with
+      PyThreadState_SetAsyncExc, under a lock the thread also takes to push and pop its bound (~2 us a call); a
+      timeout that fires as the call returns is withdrawn before the bound is popped, so it never lands outside it.
+    """
+
+    def __init__(self) -> None:
+        self._handler = self._on_signal  # one bound method, to compare with signal.getsignal
+        self._previous: Any = None  # SIGALRM's handler before ours, for real SIGALRMs
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # a forked child has no watchdog thread and a fresh lock
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._main = threading.main_thread().ident or 0
+        self._main_stack: list[_Bound] = []
+        self._stacks: dict[int, list[_Bound]] = {self._main: self._main_stack}
+        self._wake_at = math.inf
+        self._thread: threading.Thread | None = None
+        self._handler_ok: bool | None = None  # whether SIGALRM's handler is ours; None: not tried yet
+        self._interrupting = False
+
+    def call(self, seconds: float, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)`, or TimeoutError once it has run `seconds`. The exception lands at the next Python bytecode,
+        so a call stuck inside one C function (a regex, a blocking read) is stopped only when that returns: the DSL
+        modules bound their tools themselves too (ShellCheck's subprocess timeout, SQLite's progress handler, size
+        caps)."""
+        deadline = time.monotonic() + seconds
+        if not self._handler_ok or threading.get_ident() != self._main:
+            return self._call_locked(deadline, seconds, fn, *args)
+        main = self._main_stack  # only this thread changes it: it needs no lock
+        if main and main[-1].deadline <= deadline:  # an enclosing bound ends first and covers this call
+            return fn(*args)
+        bound = _Bound(self._main, deadline, False)
+        try:
+            try:
+                main.append(bound)
+                if deadline < self._wake_at:  # see `_wake_main`
+                    self._wake_main()
+                return fn(*args)
+            finally:
+                if main and main[-1] is bound:
+                    main.pop()
+                    if main and main[-1].deadline < self._wake_at:
+                        self._wake_main()
+        except _Timeout:
+            if bound in main:  # the timeout landed before the pop
+                main.remove(bound)
+                self._wake_main()
+            if not bound.fired:
+                raise
+            raise TimeoutError(f"over {seconds:g} s") from None
+
+    def _wake_main(self) -> None:
+        """Wake the watchdog after the main thread changed its stack without the lock: its new top may end before
+        the watchdog means to look. The watchdog reads that top again after it sets `_wake_at`, so of two changes
+        made at once, each side sees the other's."""
+        with self._lock:
+            self._wake()
+
+    def _call_locked(self, deadline: float, seconds: float, fn: Callable[..., T], *args: Any) -> T:
+        thread = threading.get_ident()
+        if thread == self._main and self._handler_ok is None and self._install():
+            return self.call(seconds, fn, *args)
+        stack = self._stacks.get(thread)
+        if stack and stack[-1].deadline <= deadline:
+            return fn(*args)
+        bound = _Bound(thread, deadline, True)
+        try:
+            try:
+                with self._lock:
+                    self._stacks.setdefault(thread, []).append(bound)
+                    if deadline < self._wake_at:
+                        self._wake()
+                return fn(*args)
+            finally:
+                self._pop_locked(bound)
+        except _Timeout:
+            self._pop_locked(bound)  # again: the timeout may have landed inside the first pop
+            if not bound.fired:
+                raise
+            raise TimeoutError(f"over {seconds:g} s") from None
+
+    def _pop_locked(self, bound: _Bound) -> None:
+        with self._lock:
+            stack = self._stacks.get(bound.thread, [])
+            if bound in stack:
+                stack.remove(bound)
+            if stack and stack[-1].deadline < self._wake_at:
+                self._wake()
+            if bound.fired:
+                _raise_in(bound.thread, None)
+
+    def _install(self) -> bool:
+        """Make SIGALRM's handler ours (on the main thread, once), keeping the one it had for real signals."""
+        try:
+            if _SIGNAL is None:
+                raise ValueError("no SIGALRM here")
+            previous = signal.signal(_SIGNAL, self._handler)
+            if previous != self._handler:
+                self._previous = previous
+            self._handler_ok = True
+        except (ValueError, OSError):  # no SIGALRM, or not the main interpreter
+            self._handler_ok = False
+        return self._handler_ok
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        if not self._interrupting:  # a real SIGALRM: its previous owner's business
+            if callable(self._previous):
+                self._previous(signum, frame)
+            return
+        self._interrupting = False
+        for top in self._main_stack[-1:]:
+            if not top.fired and top.deadline <= time.monotonic():
+                top.fired = True
+                raise _Timeout
+
+    def _wake(self) -> None:
+        """Have the watchdog look again (with the lock held)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._watch, name="slmfix-time-limit", daemon=True)
+            self._thread.start()
+        self._cond.notify()
+
+    def _watch(self) -> None:
+        with self._cond:
+            while True:
+                now, wake = time.monotonic(), math.inf
+                for thread, stack in list(self._stacks.items()):
+                    for top in stack[-1:]:  # a slice: the main thread may pop its stack meanwhile
+                        if top.fired or top.signalled:
+                            continue
+                        if top.deadline > now:
+                            wake = min(wake, top.deadline)
+                        elif top.locked:
+                            top.fired = True
+                            _raise_in(thread, _Timeout)
+                        elif _SIGNAL is not None and signal.getsignal(_SIGNAL) == self._handler:
+                            top.signalled = self._interrupting = True
+                            _thread.interrupt_main(_SIGNAL)
+                        else:  # someone replaced our handler: this call goes unbounded, later ones take the lock
+                            top.signalled, self._handler_ok = True, False
+                self._wake_at = wake
+                if any(not (top.fired or top.signalled) and top.deadline < wake for top in self._main_stack[-1:]):
+                    continue  # the main thread changed its stack meanwhile (see `_wake_main`)
+                self._cond.wait(None if wake == math.inf else wake - now)
+
+
+_WATCHDOG = _Watchdog()
+
+
+# `call_with_time_limit(seconds, fn, *args)`: `fn(*args)`, or TimeoutError once it has run `seconds` (a bound method,
+# not a wrapper: a validation costs ~15 us, and each layer of call ~0.1 us).
+call_with_time_limit = _WATCHDOG.call
+
+
+def _bounded_tree(tree: Callable[..., zss.Node | None]) -> Callable[..., zss.Node | None]:
+    @functools.wraps(tree)
+    def bounded(self: DSL, program: str, context: Context | None = None) -> zss.Node | None:
+        if self._unreadable(program) is not None:
+            return None
+        try:
+            return call_with_time_limit(self.timeout_s, tree, self, program, context or {})
+        except Exception:  # a timeout, a parser crash, RecursionError: no tree
+            return None
+
+    return bounded
+
+
 class DSL(ABC):
-    """One domain-specific language. Subclasses set `name` and `fence` and implement the abstract methods."""
+    """One domain-specific language. Subclasses set `name` and `fence` and implement the abstract methods; the
+    bounds below are class defaults a language may change and a config may override per instance."""
 
     name: str = ""
     fence: str = ""  # the language tag of a markdown code fence: yaml, bash, sql
     display_name: str = ""
     max_program_bytes: int = 100_000  # longer programs are rejected unparsed: no parser sees 10 MB
+    timeout_s: float = 5.0  # per program, for validation, a tree and a similarity
+    max_tree_nodes: int = 2000  # bigger trees aren't compared by TED (2000 nodes each: ~100 MB, ~1 s)
+
+    def __init__(
+        self, max_program_bytes: int | None = None, timeout_s: float | None = None, max_tree_nodes: int | None = None
+    ) -> None:
+        """The bounds every language shares; None keeps the language's own default."""
+        for key, value in (
+            ("max_program_bytes", max_program_bytes),
+            ("timeout_s", timeout_s),
+            ("max_tree_nodes", max_tree_nodes),
+        ):
+            if value is None:
+                continue
+            if not value > 0:
+                raise ValueError(f"{key} must be positive, not {value!r}")
+            setattr(self, key, value)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "tree" in cls.__dict__:  # the language's plain `tree`, made never-raising and time-bounded
+            cls.tree = _bounded_tree(cls.__dict__["tree"])  # type: ignore[method-assign]
 
     # ---- the public, never-raising API ----------------------------------------------------------------------
 
     def validate(self, program: str, context: Context | None = None) -> Validation:
         """Validate one program. Never raises: a validator failure is itself a diagnostic."""
-        return self.validate_batch([program], [context or {}])[0]
+        return self._precheck(program) or self._safe_validate(program, context or {})
 
     def validate_batch(self, programs: Sequence[str], contexts: Sequence[Context | None]) -> list[Validation]:
         """Validate many programs; a DSL whose tool takes batches (ShellCheck) overrides `_validate_batch`."""
-        results: list[Validation | None] = [None] * len(programs)
-        todo = []
-        for i, program in enumerate(programs):
-            early = self._precheck(program)
-            if early is None:
-                todo.append(i)
-            else:
-                results[i] = early
+        if type(self)._validate_batch is DSL._validate_batch:  # no batch tool: one program at a time, each bounded
+            return [self.validate(p, c) for p, c in zip(programs, contexts, strict=True)]
+        results: list[Validation | None] = [self._precheck(p) for p in programs]
+        todo = [i for i, r in enumerate(results) if r is None]
         if todo:
-            try:
-                checked = self._validate_batch([programs[i] for i in todo], [contexts[i] or {} for i in todo])
-            except Exception:  # a batch tool failed: fall back to one program at a time
-                checked = [self._safe_validate(programs[i], contexts[i] or {}) for i in todo]
+            batch, batch_contexts = [programs[i] for i in todo], [contexts[i] or {} for i in todo]
+            try:  # the batch tool gets the programs' bounds together, plus one for its start-up
+                checked = call_with_time_limit(
+                    self.timeout_s * (1 + len(todo)), self._validate_batch, batch, batch_contexts
+                )
+                if len(checked) != len(todo):
+                    raise ValueError(f"{len(checked)} verdicts for {len(todo)} programs")
+            except Exception:  # the batch tool failed or ran out of time: one program at a time, each bounded
+                checked = [self._safe_validate(p, c) for p, c in zip(batch, batch_contexts, strict=True)]
             for i, v in zip(todo, checked, strict=True):
                 results[i] = v
         return [r for r in results if r is not None]
 
     def ted_similarity(self, pred: str, reference: str, context: Context | None = None) -> float:
-        """1 - TED / (|a| + |b|) between the normalised trees; 0 when the prediction can't be parsed."""
-        try:
-            a, b = self.tree(pred, context or {}), self.tree(reference, context or {})
-        except Exception:
-            return 0.0
-        if a is None or b is None:
-            return 0.0
-        total = tree_size(a) + tree_size(b)
-        return 1.0 - tree_edit_distance(a, b) / total if total else 1.0
+        """1 - TED / (|a| + |b|) between the normalised trees; 0 when either can't be parsed, is bigger than
+        `max_tree_nodes`, or the comparison runs out of time."""
+        return self.similarity(pred, reference, context, kind="ted")
 
     def similarity(self, pred: str, reference: str, context: Context | None = None, kind: str = "paper") -> float:
-        """The similarity named by `kind` ("paper" or "ted"), clamped to [0, 1]; 0 on any failure."""
-        if is_blank(pred) or len(pred.encode("utf-8", "replace")) > self.max_program_bytes:
+        """The similarity named by `kind` ("paper" or "ted"), clamped to [0, 1]; 0 for a prediction the validator
+        refuses unparsed (blank, too large, binary), and on any failure or timeout."""
+        if kind not in ("paper", "ted"):
+            raise ValueError(f"unknown similarity kind {kind!r}: use 'paper' or 'ted'")
+        if self._precheck(pred) is not None:
             return 0.0
+        score = self._ted_similarity if kind == "ted" else self.paper_similarity
         try:
-            if kind == "ted":
-                value = self.ted_similarity(pred, reference, context)
-            elif kind == "paper":
-                value = self.paper_similarity(pred, reference, context or {})
-            else:
-                raise ValueError(f"unknown similarity kind {kind!r}: use 'paper' or 'ted'")
-        except ValueError:
-            raise
+            value = call_with_time_limit(self.timeout_s, score, pred, reference, context or {})
+            return min(1.0, max(0.0, float(value)))  # NaN lands on 0
         except Exception:
             return 0.0
-        return min(1.0, max(0.0, float(value)))
 
     def execution_match(self, pred: str, reference: str, context: Context) -> bool | None:
         """Whether `pred` computes what `reference` does, for languages that can run a program safely (SQL on a
@@ -168,6 +411,7 @@ class DSL(ABC):
         """Validate one program that passed the blank and size pre-checks."""
 
     def _validate_batch(self, programs: Sequence[str], contexts: Sequence[Context]) -> list[Validation]:
+        """Verdicts on programs that passed the pre-checks; the default validates one at a time, each bounded."""
         return [self._safe_validate(p, c) for p, c in zip(programs, contexts, strict=True)]
 
     @abstractmethod
@@ -186,22 +430,52 @@ class DSL(ABC):
     # ---- helpers ----------------------------------------------------------------------------------------------
 
     def _precheck(self, program: object) -> Validation | None:
+        """The verdict on a program no parser should see (see `_unreadable`) or that is blank, or None."""
+        unreadable = self._unreadable(program)
+        if unreadable is None and is_blank(program):  # type: ignore[arg-type]
+            return Validation.of([Diagnostic(0, 0, "empty", "program is empty")])
+        return unreadable
+
+    def _unreadable(self, program: object) -> Validation | None:
+        """The verdict on text no parser should see: not text, over `max_program_bytes`, undecodable bytes (lone
+        surrogates, which no UTF-8 tool takes) or NUL bytes; None for text a parser may read."""
         if not isinstance(program, str):
             return Validation.of([Diagnostic(0, 0, "not-text", f"program is {type(program).__name__}, not text")])
-        if len(program.encode("utf-8", "replace")) > self.max_program_bytes:
+        if len(program) > self.max_program_bytes or program.isascii():  # a char is >= 1 byte: don't encode 10 MB
+            size = len(program)
+        else:
+            try:
+                size = len(program.encode("utf-8"))
+            except UnicodeEncodeError:
+                return Validation.of(
+                    [Diagnostic(0, 0, "not-utf8", "program is not valid UTF-8 text (it has undecodable bytes)")]
+                )
+        if size > self.max_program_bytes:
             return Validation.of(
                 [Diagnostic(0, 0, "too-large", f"program is over {self.max_program_bytes} bytes; not parsed")]
             )
         if "\x00" in program:
             return Validation.of([Diagnostic(0, 0, "binary", "program contains NUL bytes")])
-        if is_blank(program):
-            return Validation.of([Diagnostic(0, 0, "empty", "program is empty")])
         return None
 
     def _safe_validate(self, program: str, context: Context) -> Validation:
         try:
-            return self._validate(program, context)
+            return call_with_time_limit(self.timeout_s, self._validate, program, context)
+        except TimeoutError:
+            return Validation.of(
+                [Diagnostic(0, 0, "timeout", f"validation took over {self.timeout_s:g} s; not checked")]
+            )
         except RecursionError:
             return Validation.of([Diagnostic(0, 0, "too-deep", "program nests too deeply to parse")])
         except Exception as exc:  # a parser crash on odd input is a verdict on the input, not a crash of ours
             return Validation.of([Diagnostic(0, 0, "validator-error", f"{type(exc).__name__}: {exc}"[:300])])
+
+    def _ted_similarity(self, pred: str, reference: str, context: Context) -> float:
+        a, b = self.tree(pred, context), self.tree(reference, context)
+        if a is None or b is None:
+            return 0.0
+        size_a, size_b = tree_size(a), tree_size(b)
+        if max(size_a, size_b) > self.max_tree_nodes:
+            return 0.0
+        total = size_a + size_b
+        return 1.0 - tree_edit_distance(a, b) / total if total else 1.0

@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import bashlex
 import bashlex.errors
@@ -710,14 +711,16 @@ class Bash(DSL):
     # ShellCheck's time is super-linear in program length (a 20 kB pipeline takes ~4 s); Bash tasks are
     # one-liners and short scripts, so longer input is rejected unparsed.
     max_program_bytes = 20_000
+    timeout_s = 10.0  # also ShellCheck's own time limit: its start-up alone is ~0.1 s on a loaded machine
 
-    def __init__(self, severity: str = "error", backend: str = "shellcheck", timeout_s: float = 10.0) -> None:
+    def __init__(self, severity: str = "error", backend: str = "shellcheck", **bounds: Any) -> None:
+        """`bounds`: max_program_bytes, timeout_s, max_tree_nodes, as `DSL` takes them."""
+        super().__init__(**bounds)
         if severity not in SEVERITIES:
             raise ValueError(f"unknown severity {severity!r}: use one of {', '.join(SEVERITIES)}")
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
         self.severity = severity
-        self.timeout_s = timeout_s
         self.shellcheck = _find_shellcheck() if backend == "shellcheck" else None
         self.backend = "shellcheck" if self.shellcheck else "bashlex"
         self.jobs = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)

@@ -11,8 +11,8 @@ keyword. For other dialects, or with `explain=False`, sqlglot parses every query
 
 Nothing a program says is ever run against a real database by the validator: the schema is copied (no rows) into an
 in-memory database whose authorizer only allows reading, and only `EXPLAIN` is prepared there. Databases named by
-`db_path` are opened read-only (`mode=ro`) and only `sqlite_master` is read from them. `execute` runs a validated
-query on a read-only connection with a time limit, for execution-based metrics.
+`db_path` are opened read-only (`mode=ro`, `immutable=1`) and only `sqlite_master` is read from them. `execute` runs
+a validated query on a read-only connection with a time limit, for execution-based metrics.
 """
 
 from __future__ import annotations
@@ -216,7 +216,9 @@ def _spider_ddl(entry: Mapping[str, Any]) -> list[str]:
 
 
 def _ro_connect(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+    # immutable: a task's database is a static file, so SQLite takes no locks and writes nothing beside it (a
+    # read-only reader of a WAL database otherwise creates its -wal and -shm files)
+    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
 
 # ---- the language -------------------------------------------------------------------------------------------------
@@ -233,13 +235,15 @@ class SQL(DSL):
     name = "sql"
     fence = "sql"
     display_name = "SQL"
-    max_tree_nodes = 2000  # sqlglot nodes; Spider's gold queries have under 100
+    max_tree_nodes = 2000  # sqlglot nodes (and, like every DSL, TED's limit); Spider's gold queries have under 100
     max_tree_chars = 20_000  # no tree (similarity 0, no mutation) for longer programs: parsing alone takes ~0.1 s
 
-    def __init__(self, dialect: str = "sqlite", explain: bool = True, time_limit: float = 2.0) -> None:
+    def __init__(self, dialect: str = "sqlite", explain: bool = True, **bounds: Any) -> None:
+        """`bounds`: max_program_bytes, timeout_s (also SQLite's limit on compiling a query), max_tree_nodes, as
+        `DSL` takes them."""
+        super().__init__(**bounds)
         self.dialect = dialect
         self.explain = explain
-        self.time_limit = time_limit
         self._dialect = sqlglot.Dialect.get_or_raise(dialect)
         self._schemas: OrderedDict[tuple[Any, ...], _Schema] = OrderedDict()
         self._trees: OrderedDict[tuple[Any, ...], zss.Node | None] = OrderedDict()
@@ -346,7 +350,7 @@ class SQL(DSL):
     def _explain(self, program: str, schema: _Schema) -> Diagnostic | None:
         text = _TRAILING_SEMICOLONS.sub("", program)  # `SELECT 1;;` is one query to us, two statements to Python
         with schema.lock:
-            schema.deadline = time.monotonic() + self.time_limit
+            schema.deadline = time.monotonic() + self.timeout_s
             try:
                 schema.conn.execute("EXPLAIN " + text).close()
             except (sqlite3.Error, UnicodeEncodeError, ValueError, OverflowError) as exc:
@@ -362,7 +366,7 @@ class SQL(DSL):
         if message == "incomplete input":
             return Diagnostic(0, 0, "syntax", "incomplete input: the query ends too early")
         if message == "interrupted":
-            return Diagnostic(0, 0, "timeout", f"compiling the query took over {self.time_limit} s")
+            return Diagnostic(0, 0, "timeout", f"compiling the query took over {self.timeout_s:g} s")
         if m is None:
             return Diagnostic(0, 0, "semantic", message)
         if m.group(3) is not None or m.group(4) is not None:

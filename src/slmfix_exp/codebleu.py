@@ -1,0 +1,259 @@
+"""CodeBLEU-style similarity (Ren et al., 2020) for our DSLs, from its definition:
+
+    CodeBLEU = 0.25 * BLEU + 0.25 * BLEU_weight + 0.25 * Match_ast + 0.25 * Match_df
+
+- BLEU: sentence BLEU-4 on code tokens (words, numbers, operators), brevity penalty, zero counts smoothed as NLTK's
+  method1 (epsilon 0.1), as the CodeBLEU scripts do;
+- BLEU_weight: the same with unigrams weighted 1 for a keyword of the language and 0.2 for anything else (keywords
+  count five times); SQL keywords compare case-insensitively;
+- Match_ast: the share of the reference's subtrees (rooted at inner nodes) that occur in the candidate's tree. The
+  trees are the DSL's own normalised trees (`DSL.tree`), with each label reduced to its kind (`col:users.name` ->
+  `col`, `module=apt` -> `module`, a bare value -> `leaf`): CodeBLEU's syntax match compares node types and leaves
+  names and values to the n-gram terms;
+- Match_df: the share of the reference's data-flow edges found in the candidate's, names of variables normalised by
+  first appearance as CodeBLEU does. It applies where data flows between named things: SQL (a column into the
+  clause that reads it: projection, join condition, filter, grouping, ordering, nested queries), Bash (a pipe from one
+  utility to the next, a command substitution into a variable, a variable into the command that expands it). It does
+  not apply to Ansible: the bundled tasks are single tasks, which pass no data (2% register a variable). Where the
+  reference has no data flow, the other three terms share its weight (the CodeBLEU scripts score such a corpus 0 and
+  warn; for a per-sample reward that would cap every such task at 0.75).
+
+Each term and the total are in [0, 1]; an empty or unparseable candidate gets 0 for the terms it can't have.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+import zss
+
+from slmfix_exp.dsl.base import DSL, Context, is_blank
+
+_TOKEN = re.compile(r"\w+|>=|<=|<>|!=|==|\|\||&&|>>|[^\w\s]")
+KEYWORD_WEIGHT, OTHER_WEIGHT = 1.0, 0.2
+
+# Bash: reserved words and builtins (the Bash manual's lists).
+# fmt: off
+BASH_KEYWORDS = frozenset((
+    "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do", "done", "in",
+    "function", "time", "coproc", "alias", "bg", "bind", "break", "builtin", "caller", "cd", "command", "compgen",
+    "complete", "compopt", "continue", "declare", "dirs", "disown", "echo", "enable", "eval", "exec", "exit",
+    "export", "false", "fc", "fg", "getopts", "hash", "help", "history", "jobs", "kill", "let", "local", "logout",
+    "mapfile", "popd", "printf", "pushd", "pwd", "read", "readarray", "readonly", "return", "set", "shift", "shopt",
+    "source", "suspend", "test", "times", "trap", "true", "type", "typeset", "ulimit", "umask", "unalias", "unset",
+    "wait",
+))
+# fmt: on
+
+
+@cache
+def keywords(dsl_name: str) -> frozenset[str]:
+    """The keywords of a language, which the weighted n-gram term counts five times."""
+    if dsl_name == "sql":
+        from sqlglot.tokens import Tokenizer
+
+        words = {w for k in Tokenizer.KEYWORDS for w in k.split() if w.isalpha()}  # ORDER BY: ORDER and BY
+        return frozenset(words | {"COUNT", "SUM", "AVG", "MIN", "MAX"})  # the aggregates, SQL's builtins
+    if dsl_name == "bash":
+        return BASH_KEYWORDS
+    if dsl_name == "ansible":
+        from slmfix_exp.dsl.ansible import load_specs
+
+        return frozenset(k for kind in ("play", "block", "task", "handler") for k in load_specs()["keywords"][kind])
+    return frozenset()
+
+
+def tokens(program: str, dsl_name: str) -> list[str]:
+    out = _TOKEN.findall(program)
+    if dsl_name == "sql":  # SQL keywords are case-insensitive; names and strings keep their case
+        kw = keywords("sql")
+        out = [t.upper() if t.upper() in kw else t for t in out]
+    return out
+
+
+def _ngrams(seq: list[str], n: int) -> Counter[tuple[str, ...]]:
+    return Counter(tuple(seq[i : i + n]) for i in range(len(seq) - n + 1))
+
+
+def bleu(candidate: list[str], reference: list[str], unigram_weights: dict[str, float] | None = None) -> float:
+    """Sentence BLEU-4 with brevity penalty and method1 smoothing; with `unigram_weights`, the weighted unigram
+    precision of CodeBLEU's BLEU_weight (tokens missing from the mapping weigh OTHER_WEIGHT)."""
+    if not candidate or not reference:
+        return 0.0
+    log_p = 0.0
+    for n in range(1, 5):
+        cand, ref = _ngrams(candidate, n), _ngrams(reference, n)
+        if n == 1 and unigram_weights is not None:
+            w = {g: unigram_weights.get(g[0], OTHER_WEIGHT) for g in cand}
+            matched = sum(w[g] * min(c, ref[g]) for g, c in cand.items())
+            total = sum(w[g] * c for g, c in cand.items())
+        else:
+            matched, total = sum(min(c, ref[g]) for g, c in cand.items()), sum(cand.values())
+        if n == 1 and matched == 0:
+            return 0.0
+        log_p += 0.25 * math.log((matched or 0.1) / max(total, 1))
+    bp = 1.0 if len(candidate) > len(reference) else math.exp(1 - len(reference) / len(candidate))
+    return bp * math.exp(log_p)
+
+
+_NAMED = re.compile(r"([A-Za-z_]+)[:=]")
+
+
+def _kind(node: zss.Node) -> str:
+    """A node's label without the name or value it carries: `col:users.name` -> `col`, a bare leaf -> `leaf`."""
+    label = str(node.label)
+    named = _NAMED.match(label)
+    if named:
+        return named.group(1)
+    return label if node.children else "leaf"
+
+
+def subtrees(tree: zss.Node) -> list[str]:
+    """The s-expressions of the subtrees rooted at inner nodes (and at the root), names and values left out."""
+    out: list[str] = []
+
+    def sexp(node: zss.Node) -> str:
+        if not node.children:
+            return _kind(node)
+        text = f"({_kind(node)} {' '.join(sexp(c) for c in node.children)})"
+        out.append(text)
+        return text
+
+    root = sexp(tree)
+    if not tree.children:
+        out.append(root)
+    return out
+
+
+def syntax_match(candidate: zss.Node | None, reference: zss.Node) -> float:
+    ref = subtrees(reference)
+    if candidate is None or not ref:
+        return 0.0
+    cand = set(subtrees(candidate))
+    return sum(s in cand for s in ref) / len(ref)
+
+
+Edge = tuple[str, str, str]  # (what flows, how, where to)
+
+
+def data_flow(tree: zss.Node | None, dsl_name: str) -> list[Edge]:
+    """Data-flow edges of a program's tree, variable names normalised by first appearance."""
+    if tree is None:
+        return []
+    edges: list[Edge] = []
+    if dsl_name == "sql":
+        _sql_flow(tree, [], edges)
+    elif dsl_name == "bash":
+        _bash_flow(tree, edges)
+    names: dict[str, str] = {}
+
+    def norm(name: str) -> str:
+        if not name.startswith("$"):
+            return name  # a utility, a clause: not a variable
+        return names.setdefault(name, f"var_{len(names)}")
+
+    return [(norm(a), how, norm(b)) for a, how, b in edges]
+
+
+def _sql_flow(node: zss.Node, path: list[str], edges: list[Edge]) -> None:
+    label = str(node.label)
+    if label.startswith("col:"):
+        edges.append(("$" + label[4:], "flows-into", "/".join(path)))
+        return
+    for child in node.children:
+        _sql_flow(child, [*path, label], edges)
+
+
+_VAR_USE = re.compile(r"\$\{?([A-Za-z_]\w*)")
+
+
+def _bash_flow(node: zss.Node, edges: list[Edge]) -> None:
+    label = str(node.label)
+    if label == "pipeline":
+        utils = [_utility(c) for c in node.children]
+        edges += [(a, "pipes-into", b) for a, b in itertools.pairwise(utils) if a and b]
+    if label.startswith("assign:"):
+        var = "$" + label[7:].split("=", 1)[0]
+        edges += [(u, "assigns", var) for u in _utilities_under(node)]
+    if label == "command":
+        util = _utility(node) or "?"
+        for leaf in _leaves(node):
+            edges += [("$" + v, "expands-into", util) for v in _VAR_USE.findall(leaf)]
+    for child in node.children:
+        _bash_flow(child, edges)
+
+
+def _utility(node: zss.Node) -> str | None:
+    return next((str(c.label)[5:] for c in node.children if str(c.label).startswith("util:")), None)
+
+
+def _utilities_under(node: zss.Node) -> list[str]:
+    found = [str(n.label)[5:] for n in _walk(node) if str(n.label).startswith("util:")]
+    return found
+
+
+def _leaves(node: zss.Node) -> list[str]:
+    """The labels of a command's own words (not those of nested commands, which are commands of their own)."""
+    out = []
+    for child in node.children:
+        if child.label in ("command", "pipeline", "subst"):
+            continue
+        out.append(str(child.label))
+        out += _leaves(child)
+    return out
+
+
+def _walk(node: zss.Node) -> list[zss.Node]:
+    out = [node]
+    for child in node.children:
+        out += _walk(child)
+    return out
+
+
+def dataflow_match(candidate: list[Edge], reference: list[Edge]) -> float | None:
+    """The share of reference edges matched one-to-one in the candidate; None when the reference has none."""
+    if not reference:
+        return None
+    left = Counter(candidate)
+    matched = 0
+    for edge in reference:
+        if left[edge] > 0:
+            left[edge] -= 1
+            matched += 1
+    return matched / len(reference)
+
+
+@dataclass(frozen=True)
+class CodeBLEU:
+    ngram: float
+    weighted_ngram: float
+    syntax: float | None  # None: the reference has no tree
+    dataflow: float | None  # None: the reference has no data flow, or the language none that applies
+
+    @property
+    def score(self) -> float:
+        """The mean of the terms that apply: CodeBLEU's equal weights, renormalised."""
+        terms = [t for t in (self.ngram, self.weighted_ngram, self.syntax, self.dataflow) if t is not None]
+        return min(1.0, max(0.0, sum(terms) / len(terms)))
+
+
+def codebleu(dsl: DSL, candidate: str, reference: str, context: Context | None = None) -> CodeBLEU:
+    """CodeBLEU of `candidate` against `reference` in the language of `dsl`; 0 for a blank candidate."""
+    context = context or {}
+    if not candidate or is_blank(candidate):
+        return CodeBLEU(0.0, 0.0, None, None)
+    cand_tokens, ref_tokens = tokens(candidate, dsl.name), tokens(reference, dsl.name)
+    kw = keywords(dsl.name)
+    weights = {t: KEYWORD_WEIGHT if t in kw else OTHER_WEIGHT for t in cand_tokens}
+    ngram, weighted = bleu(cand_tokens, ref_tokens), bleu(cand_tokens, ref_tokens, weights)
+    ref_tree = dsl.tree(reference, context)
+    if ref_tree is None:  # nothing to compare trees with: the token terms alone
+        return CodeBLEU(ngram, weighted, None, None)
+    cand_tree = dsl.tree(candidate, context)
+    flow = dataflow_match(data_flow(cand_tree, dsl.name), data_flow(ref_tree, dsl.name))
+    return CodeBLEU(ngram, weighted, syntax_match(cand_tree, ref_tree), flow)

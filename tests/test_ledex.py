@@ -1,0 +1,326 @@
+"""LeDex's self-debugging: the ledex reward, CodeBLEU, the task's tests, data synthesis and the refinement rounds."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+import zss
+
+from slmfix_exp.codebleu import bleu, codebleu, data_flow, dataflow_match, syntax_match, tokens
+from slmfix_exp.config import BaseLLMConfig, Config, DataConfig, DSLConfig, RewardConfig, SynthesisConfig
+from slmfix_exp.data.loaders import load_tasks
+from slmfix_exp.dsl import get_dsl
+from slmfix_exp.dsl.base import Task, Validation
+from slmfix_exp.evaluate import Outcome, pass_at_k, refinement_rounds
+from slmfix_exp.prompts import WRONG_RESULT, repair_prompt
+from slmfix_exp.report import results_markdown
+from slmfix_exp.reward import RepairReward
+from slmfix_exp.synthesis import read_explanation, synthesise, training_examples
+from slmfix_exp.task_tests import run_tests
+from tests.conftest import ROOT
+
+SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INTEGER, city TEXT);"
+
+
+@pytest.fixture(scope="module")
+def sql_tasks(tmp_path_factory: pytest.TempPathFactory) -> list[Task]:
+    """Bundled SQL training tasks, with databases to run queries on."""
+    return load_tasks(DataConfig(max_train=40), "sql", tmp_path_factory.mktemp("cache"))["train"]
+
+
+def fenced(program: str, fence: str = "sql") -> str:
+    return f"```{fence}\n{program}\n```"
+
+
+def wrong_result(task: Task) -> str:
+    """A valid query of the task's database that returns other rows than the reference."""
+    return "SELECT 1 WHERE 0" if not task.reference.startswith("SELECT 1") else "SELECT 2"
+
+
+# ---- the ledex reward -------------------------------------------------------------------------------------------
+
+
+def test_ledex_reward_formula_on_sql_result_sets(sql_tasks: list[Task]) -> None:
+    dsl = get_dsl("sql")
+    task = sql_tasks[0]
+    assert dsl.execution_match(task.reference, task.reference, task.context)  # the task's database is the test
+    same_rows = task.reference + " "  # another text, the same result: passes the test
+    wrong, invalid = wrong_result(task), task.reference.replace("SELECT", "SELEC", 1)
+    completions = [fenced(task.reference), fenced(same_rows), fenced(wrong), fenced(invalid), "prose"]
+    reward = RepairReward(RewardConfig(name="ledex"), dsl)
+    values = reward(
+        prompts=["p"] * 5,
+        completions=completions,
+        reference=[task.reference] * 5,
+        context=[json.dumps(task.context)] * 5,
+    )
+    cb = [codebleu(dsl, p, task.reference, task.context).score for p in (same_rows, wrong, invalid)]
+    assert values == pytest.approx([5.0, 5 * (cb[0] + 1) - 5, 5 * cb[1] - 5, 5 * cb[2] - 5, -5.0])
+    assert values[2] < values[1] and all(-5.0 <= v <= 5.0 for v in values)
+
+
+def test_ledex_reward_lets_the_validator_stand_in_without_rows() -> None:
+    """A DDL-only schema and other languages have no tests to run: the validator's verdict is the pass fraction."""
+    for dsl_name, reference, valid, context in (
+        ("sql", "SELECT name FROM users WHERE age > 30", "SELECT city FROM users", {"schema": SCHEMA}),
+        ("bash", "find . -name '*.py' | xargs wc -l", "ls -la", {}),
+    ):
+        dsl = get_dsl(dsl_name)
+        reward = RepairReward(RewardConfig(name="ledex"), dsl)
+        [value] = reward(
+            prompts=["p"], completions=[fenced(valid, dsl.fence)], reference=[reference], context=[context]
+        )
+        assert value == pytest.approx(5 * (codebleu(dsl, valid, reference, context).score + 1) - 5)
+
+
+# ---- CodeBLEU -----------------------------------------------------------------------------------------------------
+
+
+def test_bleu_by_hand() -> None:
+    cand, ref = ["a", "b", "c", "d"], ["a", "b", "c", "e"]
+    # p1 = 3/4, p2 = 2/3, p3 = 1/2, p4 = 0 -> smoothed to 0.1/1; same length: no brevity penalty
+    assert bleu(cand, ref) == pytest.approx(math.exp(0.25 * math.log(0.75 * (2 / 3) * 0.5 * 0.1)))
+    short = ["a", "b", "c"]  # all n-grams match, but it is a token short: brevity penalty exp(1 - 4/3)
+    assert bleu(short, ref) == pytest.approx(math.exp(1 - 4 / 3) * math.exp(0.25 * math.log(1 * 1 * 1 * 0.1)))
+    assert bleu([], ref) == 0.0 and bleu(["z"], ref) == 0.0
+
+
+def test_weighted_ngrams_count_keywords_five_times() -> None:
+    cand, ref = ["SELECT", "x"], ["SELECT", "y"]
+    weights = {"SELECT": 1.0}  # x weighs 0.2
+    p_rest = math.exp(0.25 * (math.log(0.1) * 3))  # bigrams to 4-grams: none match
+    assert bleu(cand, ref) == pytest.approx(math.exp(0.25 * math.log(0.5)) * p_rest)
+    assert bleu(cand, ref, weights) == pytest.approx(math.exp(0.25 * math.log(1 / 1.2)) * p_rest)
+    assert tokens("select name from t order by name", "sql")[:3] == ["SELECT", "name", "FROM"]
+
+
+def test_syntax_match_compares_shapes_not_names() -> None:
+    ref = zss.Node("A", [zss.Node("B", [zss.Node("col:x")]), zss.Node("C", [zss.Node("num:1")])])
+    renamed = zss.Node("A", [zss.Node("B", [zss.Node("col:y")]), zss.Node("C", [zss.Node("num:2")])])
+    other = zss.Node("A", [zss.Node("B", [zss.Node("col:x")]), zss.Node("D", [zss.Node("num:1")])])
+    assert syntax_match(renamed, ref) == 1.0
+    assert syntax_match(other, ref) == pytest.approx(1 / 3)  # of (A ...), (B col), (C num): only (B col)
+    assert syntax_match(None, ref) == 0.0
+
+
+def test_data_flow_where_it_applies() -> None:
+    sql, bash, ansible = get_dsl("sql"), get_dsl("bash"), get_dsl("ansible")
+    ctx = {"schema": SCHEMA}
+    ref = "SELECT name FROM users WHERE age > 30"
+    flow = data_flow(sql.tree(ref, ctx), "sql")
+    assert flow == [("var_0", "flows-into", "Select"), ("var_1", "flows-into", "Select/Where/LT")]
+    # without the filter, one of the two flows is left
+    assert dataflow_match(data_flow(sql.tree("SELECT name FROM users", ctx), "sql"), flow) == 0.5
+    piped = data_flow(bash.tree("X=$(ls | grep py); echo $X", {}), "bash")
+    assert set(piped) == {("ls", "pipes-into", "grep"), ("ls", "assigns", "var_0"), ("grep", "assigns", "var_0")} | {
+        ("var_0", "expands-into", "echo")
+    }
+    # Ansible has none: CodeBLEU is the mean of the other three terms
+    task = "- name: Install nginx\n  ansible.builtin.apt:\n    name: nginx\n"
+    score = codebleu(ansible, task.replace("nginx\n", "apache2\n"), task)
+    assert score.dataflow is None
+    assert score.score == pytest.approx((score.ngram + score.weighted_ngram + (score.syntax or 0)) / 3)
+
+
+def test_codebleu_on_known_pairs() -> None:
+    sql = get_dsl("sql")
+    ctx = {"schema": SCHEMA}
+    ref = "SELECT name, age FROM users WHERE age > 30 ORDER BY name"
+    assert codebleu(sql, ref, ref, ctx).score == 1.0
+    assert codebleu(sql, ref.lower(), ref, ctx).score == 1.0  # keywords compare case-insensitively
+    close = codebleu(sql, ref.replace("30", "31"), ref, ctx)
+    assert close.syntax == 1.0 and close.dataflow == 1.0 and 0.5 < close.ngram < 1.0
+    far = codebleu(sql, "SELECT city FROM users", ref, ctx).score
+    assert 0.0 < far < close.score
+    assert codebleu(sql, "", ref, ctx).score == 0.0 and codebleu(sql, "-- nothing", ref, ctx).score == 0.0
+
+
+# ---- the task's tests ---------------------------------------------------------------------------------------------
+
+
+def test_a_wrong_result_fails_the_tests_with_feedback(sql_tasks: list[Task]) -> None:
+    dsl, task = get_dsl("sql"), sql_tasks[0]
+    wrong = wrong_result(task)
+    [by_tests] = run_tests(dsl, [wrong], [task.reference], [task.context])
+    assert by_tests.validation.ok and not by_tests.passed and by_tests.tests == "result-set"
+    [failed] = by_tests.feedback.errors
+    assert failed.rule == WRONG_RESULT and "0 rows" in failed.message
+    assert "fails its test" in repair_prompt(task, wrong, by_tests.feedback, dsl)
+    [by_validator] = run_tests(dsl, [wrong], [task.reference], [task.context], gate="validator")
+    assert by_validator.passed and by_validator.feedback.ok
+    with pytest.raises(ValueError, match=r"eval\.gate"):
+        run_tests(dsl, [wrong], [task.reference], [task.context], gate="oracle")
+
+
+# ---- synthesis ----------------------------------------------------------------------------------------------------
+
+
+class _Teacher(BaseHTTPRequestHandler):
+    """An OpenAI-compatible LLM: drafts a wrong query for every request; refines right with an even seed and wrong
+    with an odd one, so that the synthesis filter has something to throw away."""
+
+    tasks: ClassVar[dict[str, Task]] = {}
+    calls = 0
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).calls += 1
+        content = body["messages"][-1]["content"]
+        task = next(t for nl, t in self.tasks.items() if nl in content)
+        if content.startswith("Write a"):
+            answer = fenced(wrong_result(task))
+        elif body.get("seed", 0) % 2 == 0:
+            answer = f"Explanation: the filter is wrong.\n\n{fenced(task.reference)}"
+        else:
+            answer = f"Explanation: nothing to fix.\n{fenced(wrong_result(task))}"
+        data = json.dumps({"choices": [{"message": {"content": answer}}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_synthesis_keeps_only_passing_refinements_with_provenance(sql_tasks: list[Task], tmp_path: Path) -> None:
+    tasks = sql_tasks[:4]
+    _Teacher.tasks = {t.nl: t for t in tasks}
+    server = HTTPServer(("127.0.0.1", 0), _Teacher)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    cfg = Config(
+        dsl=DSLConfig(name="sql"),
+        base_llm=BaseLLMConfig(name="openai", model="m", base_url=f"http://127.0.0.1:{server.server_port}/v1"),
+        synthesis=SynthesisConfig(enabled=True, samples=2, temperature=1.0, refinements=2, refine_temperature=0.8),
+    )
+    cfg.prompt.mode, cfg.slm.answer = "explain_then_fix", "edit"
+    try:
+        records = synthesise(cfg, get_dsl("sql"), tasks, tmp_path / "synthesis", tmp_path)
+        calls = _Teacher.calls
+        again = synthesise(cfg, get_dsl("sql"), tasks, tmp_path / "synthesis", tmp_path)  # resumed: read back
+    finally:
+        server.shutdown()
+    assert _Teacher.calls == calls and again == records
+    summary = json.loads((tmp_path / "synthesis" / "summary.json").read_text())
+    # 2 samples of the same wrong draft per task: 1 distinct failure each, 2 refinements, 1 of them passing
+    assert summary["failing"] == 4 and summary["refinements"] == 8 and summary["refinements_passing"] == 4
+    assert summary["failing_by_kind"] == {WRONG_RESULT: 4}
+    assert len(records) == 4
+    for r, task in zip(records, tasks, strict=True):
+        assert r["fixed_program"] == task.reference and r["wrong_program"] == wrong_result(task)
+        assert r["failure"] == WRONG_RESULT and "rows" in r["feedback"] and r["fixed_tests"] == "result-set"
+        assert r["explanation"] == "the filter is wrong." and r["explanation_source"] == "teacher"
+        assert r["teacher"] == "llm:openai:m" and r["drafter"] == "openai:m"
+        assert r["temperature"] == 1.0 and r["refine_temperature"] == 0.8 and r["refinement_sample"] == 0
+    [example] = training_examples(cfg, get_dsl("sql"), records[:1])
+    assert example["completion"].startswith("Explanation: the filter is wrong.\n```edit")
+    assert "fails its test" in example["prompt"]
+
+
+def test_offline_synthesis_says_its_teacher_is_the_reference(sql_tasks: list[Task], tmp_path: Path) -> None:
+    cfg = Config(dsl=DSLConfig(name="sql"), synthesis=SynthesisConfig(enabled=True, samples=3))
+    cfg.slm.answer = "program"
+    records = synthesise(cfg, get_dsl("sql"), sql_tasks[:20], tmp_path, tmp_path)
+    assert records and {r["failure"] for r in records} == {"invalid", WRONG_RESULT}
+    for r in records:
+        assert r["teacher"] == "reference" and r["explanation_source"] == "feedback"
+        assert r["drafter"] == "mutator" and r["temperature"] is None and r["refine_temperature"] is None
+        assert r["fixed_program"] == r["reference"] != r["wrong_program"]
+    example = training_examples(cfg, get_dsl("sql"), records[:1])[0]  # direct mode: no explanation to learn
+    assert example["completion"] == fenced(records[0]["reference"])
+
+
+def test_read_explanation() -> None:
+    assert read_explanation("Explanation: The column is misspelt.\n```sql\nSELECT 1\n```") == "The column is misspelt."
+    assert read_explanation("It needs a comma.\n```sql\nSELECT 1\n```") == "It needs a comma."
+
+
+# ---- rounds and pass@k --------------------------------------------------------------------------------------------
+
+
+def test_per_round_refinement_rates() -> None:
+    ok = Validation(True)
+
+    def outcome(failing: bool, fixed_in_round: int | None) -> Outcome:
+        return Outcome("p", ok, repair_calls=int(failing), failing=failing, fixed_in_round=fixed_in_round)
+
+    # 10 drafts: 2 pass as they are; of 8 failing, round 1 fixes 4, round 2 fixes 1 of the 4 left, round 3 none
+    outcomes = [outcome(False, None)] * 2 + [outcome(True, 1)] * 4 + [outcome(True, 2)] + [outcome(True, None)] * 3
+    rounds = refinement_rounds(outcomes, 3)
+    assert [(r["failing"], r["fixed"]) for r in rounds] == [(8, 4), (4, 1), (3, 0)]
+    assert [r["rate"] for r in rounds] == [0.5, 0.25, 0.0]
+    assert refinement_rounds([outcome(True, 1)], 2)[1]["rate"] is None  # nothing left to fix
+    methods = {"sft": {"n": 10, "pass_rate": 0.5, "pass@1": 0.25, "pass@10": 0.75, "rounds": rounds}}
+    md = results_markdown({"dsl": "sql", "methods": methods})
+    assert "| sft | 0.250 | 0.750 | 0.500 (4/8) | 0.250 (1/4) | 0.000 (0/3) |" in md
+
+
+def test_pass_at_k_is_the_unbiased_estimator() -> None:
+    assert pass_at_k(10, 0, 1) == 0.0 and pass_at_k(10, 10, 10) == 1.0
+    assert pass_at_k(10, 3, 1) == pytest.approx(0.3)
+    assert pass_at_k(10, 3, 10) == 1.0 and pass_at_k(10, 1, 5) == pytest.approx(0.5)
+
+
+# ---- end to end ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_ledex_experiment_end_to_end(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    smoke = [
+        "slm.hidden_size=64",
+        "slm.num_layers=2",
+        "slm.num_heads=2",
+        "slm.intermediate_size=128",
+        "slm.vocab_size=800",
+        "data.max_train=60",
+        "data.max_test=12",
+        "trainer.sft.max_steps=6",
+        "trainer.sft.batch_size=8",
+        "trainer.rl.max_steps=2",
+        "trainer.rl.batch_size=4",
+        "trainer.rl.num_generations=2",
+        "trainer.rl.max_completion_length=32",
+        "trainer.save_steps=2",
+        "eval.max_new_tokens=24",
+        "eval.rounds=2",
+    ]
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "slmfix_exp",
+            "dsl=sql",
+            "experiment=ledex",
+            "logger=none",
+            f"hydra.run.dir={run_dir}",
+            *smoke,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["config"]["reward"]["name"] == "ledex" and results["config"]["eval"]["gate"] == "tests"
+    assert set(results["methods"]) == {"base", "sft", "rl"}
+    for method in ("sft", "rl"):
+        m = results["methods"][method]
+        assert 0.0 <= m["pass@1"] <= m["pass@10"] <= 1.0
+        assert [r["round"] for r in m["rounds"]] == [1, 2]
+        assert m["rounds"][0]["failing"] == round(12 * (1 - results["methods"]["base"]["execution_accuracy"]))
+    records = [json.loads(line) for line in (run_dir / "synthesis" / "dataset.jsonl").read_text().splitlines()]
+    assert records and all(r["teacher"] == "reference" for r in records)
+    assert "## Iterative refinement" in (run_dir / "results.md").read_text()
+    history = json.loads((run_dir / "rl" / "log_history.json").read_text())
+    assert any("rewards/reward_ledex/mean" in h for h in history)
