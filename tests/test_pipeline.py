@@ -166,15 +166,36 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("reward", ["dual", "adaptive", "validator", "similarity"])
-def test_every_reward_trains_through_the_entrypoint(tmp_path: Path, reward: str) -> None:
-    run_dir = tmp_path / "run"
-    proc = run_entrypoint(run_dir, "dsl=sql", f"reward={reward}", "trainer=grpo", "data.max_test=8")
+def test_every_reward_trains_through_the_entrypoint(tmp_path: Path) -> None:
+    """One multirun over the reward group (one process, so the imports are paid once)."""
+    sweep = tmp_path / "sweep"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "slmfix_exp",
+            "-m",
+            "experiment=smoke",
+            "logger=none",
+            "dsl=sql",
+            "trainer=grpo",
+            "data.max_test=8",
+            "reward=dual,adaptive,validator,similarity",
+            f"hydra.sweep.dir={sweep}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    history = json.loads((run_dir / "rl" / "log_history.json").read_text())
-    logged = [h for h in history if f"rewards/reward_{reward}/mean" in h]
-    assert logged and all("reward/valid" in h and "reward/similarity" in h for h in logged)
-    assert set(json.loads((run_dir / "results.json").read_text())["methods"]) == {"base", "rl"}
+    for reward in ("dual", "adaptive", "validator", "similarity"):
+        (run_dir,) = sweep.glob(f"*_sql_{reward}")
+        history = json.loads((run_dir / "rl" / "log_history.json").read_text())
+        logged = [h for h in history if f"rewards/reward_{reward}/mean" in h]
+        assert logged and all("reward/valid" in h and "reward/similarity" in h for h in logged)
+        assert set(json.loads((run_dir / "results.json").read_text())["methods"]) == {"base", "rl"}
+    assert len((sweep / "sweep_results.md").read_text().splitlines()) >= 4 + 4 * 2  # 4 jobs x (base, rl)
 
 
 @pytest.mark.slow
