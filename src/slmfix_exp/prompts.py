@@ -73,9 +73,6 @@ def read_repair(text: str, dsl: DSL, draft: str, answer: str = "program") -> str
     return extract_program(text, dsl.fence)
 
 
-_HUNK = re.compile(r"<<<\n(.*?)\n===\n(.*?)\n?>>>(?:\n|$)", re.DOTALL)
-
-
 def edit_script(draft: str, target: str) -> str:
     """Search/replace hunks that turn `draft` into `target`, each search text widened to whole words and until it
     is unique in the draft, so that applying the hunks in order is unambiguous."""
@@ -121,7 +118,7 @@ def _word(ch: str) -> bool:
 
 def apply_edit(draft: str, script: str) -> str | None:
     """Apply search/replace hunks in order; None when there are none or a search text isn't in the draft."""
-    hunks = _HUNK.findall(script)
+    hunks = _hunks(script)
     if not hunks:
         return None
     out, pos = [], 0
@@ -132,6 +129,25 @@ def apply_edit(draft: str, script: str) -> str | None:
         out += [draft[pos:at], new]
         pos = at + len(old)
     return "".join(out) + draft[pos:]
+
+
+def _hunks(script: str) -> list[tuple[str, str]]:
+    """The (old, new) pairs of `<<<` / `===` / `>>>` marker lines, scanned once: linear in the script's length on
+    any input (a regex over a hostile script of repeated markers took quadratic time)."""
+    lines = script.split("\n")
+    hunks, i = [], 0
+    while i < len(lines):
+        if lines[i] != "<<<":
+            i += 1
+            continue
+        try:
+            mid = lines.index("===", i + 1)
+            end = lines.index(">>>", mid + 1)
+        except ValueError:  # no complete hunk from here on
+            break
+        hunks.append(("\n".join(lines[i + 1 : mid]), "\n".join(lines[mid + 1 : end])))
+        i = end + 1
+    return hunks
 
 
 def explain(validation: Validation) -> str:

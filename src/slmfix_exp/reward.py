@@ -22,7 +22,7 @@ from typing import Any
 
 from slmfix_exp.codebleu import codebleu
 from slmfix_exp.config import RewardConfig
-from slmfix_exp.dsl.base import DSL, call_with_time_limit, is_blank
+from slmfix_exp.dsl.base import DSL, call_with_time_limit
 from slmfix_exp.prompts import read_repair
 from slmfix_exp.task_tests import run_tests
 
@@ -60,7 +60,8 @@ class RepairReward:
         contexts = [_as_dict(c) for c in (context or [{}] * len(completions))]
         drafts = draft or [""] * len(completions)
         programs = [read_repair(_text(c), self.dsl, d, self.answer) for c, d in zip(completions, drafts, strict=True)]
-        answered = [p is not None and not is_blank(p) for p in programs]
+        # no answer, or one no parser should see (blank, too large, binary): the option's minimum, no CodeBLEU run
+        answered = [p is not None and self.dsl.refusal(p) is None for p in programs]
         valid = [0.0] * len(programs)
         sim = [0.0] * len(programs)
         passed = [0.0] * len(programs)  # ledex: the share of the task's tests passed

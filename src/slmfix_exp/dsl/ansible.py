@@ -2165,7 +2165,7 @@ class Ansible(DSL):
 
     def mutate(self, program: str, context: Context, rng: random.Random, invalid: bool) -> Mutation | None:
         def verdict(candidate: str) -> Validation:  # always the native checker, whatever the backend
-            return self._precheck(candidate) or check_program(candidate, self.unknown_collection)
+            return self.refusal(candidate) or check_program(candidate, self.unknown_collection)
 
         mutator = _Mutator(program, rng, verdict)
         kinds = list(_EXPECTED_RULES) if invalid else list(_VALID_KINDS)

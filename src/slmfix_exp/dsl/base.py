@@ -358,13 +358,13 @@ class DSL(ABC):
 
     def validate(self, program: str, context: Context | None = None) -> Validation:
         """Validate one program. Never raises: a validator failure is itself a diagnostic."""
-        return self._precheck(program) or self._safe_validate(program, context or {})
+        return self.refusal(program) or self._safe_validate(program, context or {})
 
     def validate_batch(self, programs: Sequence[str], contexts: Sequence[Context | None]) -> list[Validation]:
         """Validate many programs; a DSL whose tool takes batches (ShellCheck) overrides `_validate_batch`."""
         if type(self)._validate_batch is DSL._validate_batch:  # no batch tool: one program at a time, each bounded
             return [self.validate(p, c) for p, c in zip(programs, contexts, strict=True)]
-        results: list[Validation | None] = [self._precheck(p) for p in programs]
+        results: list[Validation | None] = [self.refusal(p) for p in programs]
         todo = [i for i, r in enumerate(results) if r is None]
         if todo:
             batch, batch_contexts = [programs[i] for i in todo], [contexts[i] or {} for i in todo]
@@ -390,7 +390,7 @@ class DSL(ABC):
         refuses unparsed (blank, too large, binary), and on any failure or timeout."""
         if kind not in ("paper", "ted"):
             raise ValueError(f"unknown similarity kind {kind!r}: use 'paper' or 'ted'")
-        if self._precheck(pred) is not None:
+        if self.refusal(pred) is not None:
             return 0.0
         score = self._ted_similarity if kind == "ted" else self.paper_similarity
         try:
@@ -429,7 +429,7 @@ class DSL(ABC):
 
     # ---- helpers ----------------------------------------------------------------------------------------------
 
-    def _precheck(self, program: object) -> Validation | None:
+    def refusal(self, program: object) -> Validation | None:
         """The verdict on a program no parser should see (see `_unreadable`) or that is blank, or None."""
         unreadable = self._unreadable(program)
         if unreadable is None and is_blank(program):  # type: ignore[arg-type]

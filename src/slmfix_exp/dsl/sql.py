@@ -557,7 +557,7 @@ class SQL(DSL):
         return 1.0 / (1.0 + tree_edit_distance(a, b))
 
     def _parse_query(self, program: str) -> exp.Expr | None:
-        if not isinstance(program, str) or len(program) > self.max_tree_chars or self._precheck(program) is not None:
+        if not isinstance(program, str) or len(program) > self.max_tree_chars or self.refusal(program) is not None:
             return None
         if _first_word(program) in _WRITE_WORDS | _NON_QUERY_WORDS:
             return None
