@@ -326,3 +326,16 @@ def _raw_cli_verdicts(binary: str, programs: list[str]) -> list[bool]:
             )
             rejected.update(int(c["file"].removesuffix(".sh")) for c in json.loads(proc.stdout)["comments"])
     return [i not in rejected for i in range(len(programs))]
+
+
+def test_bashlex_endless_loop_input_returns_at_once() -> None:
+    """bashlex loops forever, allocating gigabytes, on an unterminated `${` like this one (found by the fuzz test)."""
+    import time
+
+    dsl = Bash(backend="bashlex")
+    start = time.monotonic()
+    for program in ("a:'${S`'", "ansible.builtin.copy:\u202e'.${SELECT.`\t'"):
+        dsl.validate(program)
+        assert dsl.tree(program, {}) is not None
+        assert 0.0 <= dsl.similarity(program, program) <= 1.0
+    assert time.monotonic() - start < 5
