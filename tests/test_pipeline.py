@@ -75,6 +75,18 @@ def test_entrypoint_writes_the_results_contract(tmp_path: Path, dsl: str) -> Non
         assert (run_dir / name).stat().st_size > 0, name
     check_results_md_against_predictions(run_dir, records)
 
+    # the report command rebuilds the table and the plots from the saved run
+    written = (run_dir / "results.md").read_text()
+    for name in ("results.md", "methods.png", "training_sft.png", "training_rl.png"):
+        (run_dir / name).unlink()
+    report = subprocess.run(
+        [sys.executable, "-m", "slmfix_exp.report", str(run_dir)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert report.returncode == 0, report.stderr[-2000:]
+    assert (run_dir / "results.md").read_text() == written
+    for name in ("methods.png", "training_sft.png", "training_rl.png"):
+        assert (run_dir / name).stat().st_size > 0, name
+
 
 def check_results_md_against_predictions(run_dir: Path, records: list[dict]) -> None:
     """Every number of the methods table in results.md, recomputed from predictions.jsonl."""
@@ -195,7 +207,15 @@ def test_every_reward_trains_through_the_entrypoint(tmp_path: Path) -> None:
         logged = [h for h in history if f"rewards/reward_{reward}/mean" in h]
         assert logged and all("reward/valid" in h and "reward/similarity" in h for h in logged)
         assert set(json.loads((run_dir / "results.json").read_text())["methods"]) == {"base", "rl"}
-    assert len((sweep / "sweep_results.md").read_text().splitlines()) >= 4 + 4 * 2  # 4 jobs x (base, rl)
+    table = (sweep / "sweep_results.md").read_text()
+    assert len(table.splitlines()) >= 4 + 4 * 2  # 4 jobs x (base, rl)
+    (sweep / "sweep_results.md").unlink()
+    (sweep / "sweep.png").unlink()
+    report = subprocess.run(
+        [sys.executable, "-m", "slmfix_exp.report", str(sweep)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert report.returncode == 0, report.stderr[-2000:]
+    assert (sweep / "sweep_results.md").read_text() == table and (sweep / "sweep.png").stat().st_size > 0
 
 
 @pytest.mark.slow
