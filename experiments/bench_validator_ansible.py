@@ -42,15 +42,13 @@ from typing import Any
 
 from slmfix_exp.dsl.ansible import (
     Ansible,
-    analyse_task,
     ansible_lint_batch,
     capture_action_kwargs,
     capture_module_kwargs,
     is_jinja,
     iter_mutations,
     load_specs,
-    load_yaml,
-    resolve_module,
+    uses_only_core_modules,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ansible" / "tasks.jsonl"
@@ -234,24 +232,6 @@ def _strings(value: Any) -> list[str]:
     return out
 
 
-def core_only(program: str, specs: dict[str, Any]) -> bool:
-    """True when every module of the program ships with ansible-core."""
-    data, _ = load_yaml(program)
-    if not isinstance(data, list):
-        return True
-    stack = list(data)
-    while stack:
-        item = stack.pop()
-        if not isinstance(item, dict):
-            continue
-        for key in ("block", "rescue", "always", "tasks", "handlers", "pre_tasks", "post_tasks"):
-            stack.extend(item.get(key) or [])
-        view = analyse_task(item, specs)
-        if view.module and resolve_module(view.module, specs).status not in ("builtin", "removed"):
-            return False
-    return True
-
-
 def rate(part: int, whole: int) -> str:
     return f"{part}/{whole} = {100 * part / whole:.1f}%" if whole else "n/a"
 
@@ -321,7 +301,7 @@ def main() -> None:
 
     # ---- acceptance ----------------------------------------------------------------------------------------
     oracle = CoreOracle()
-    core = [(p, v) for p, v in zip(programs, verdicts, strict=True) if core_only(p, specs)]
+    core = [(p, v) for p, v in zip(programs, verdicts, strict=True) if uses_only_core_modules(p, specs)]
     accepted = sum(v.ok for _, v in core)
     print(
         f"\nacceptance of real tasks whose modules ship with ansible-core: {rate(accepted, len(core))} (target >= 97%)"

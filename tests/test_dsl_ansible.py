@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from slmfix_exp.data.generators.ansible import generate
-from slmfix_exp.dsl.ansible import Ansible, analyse_task, load_specs, load_yaml, resolve_module
+from slmfix_exp.dsl.ansible import Ansible, analyse_task, load_specs, load_yaml, resolve_module, uses_only_core_modules
 
 REAL_TASKS = Path(__file__).resolve().parents[2] / "shared" / "data" / "ansible" / "tasks.jsonl"
 A = Ansible()
@@ -398,29 +398,12 @@ def test_real_tasks_of_ansible_core_modules_are_accepted() -> None:
     records = [json.loads(line) for line in REAL_TASKS.read_text(encoding="utf-8").splitlines()]
     core, accepted = 0, 0
     for record in records:
-        if not _core_only(record["program"], specs):
+        if not uses_only_core_modules(record["program"], specs):
             continue
         core += 1
         accepted += A.validate(record["program"]).ok
     assert core > 2500
     assert accepted / core >= 0.97
-
-
-def _core_only(program: str, specs: dict) -> bool:
-    data, _ = load_yaml(program)
-    if not isinstance(data, list):
-        return True
-    stack = list(data)
-    while stack:
-        item = stack.pop()
-        if not isinstance(item, dict):
-            continue
-        for key in ("block", "rescue", "always"):
-            stack.extend(item.get(key) or [])
-        view = analyse_task(item, specs)
-        if view.module and resolve_module(view.module, specs).status not in ("builtin", "removed"):
-            return False
-    return True
 
 
 @pytest.mark.slow

@@ -767,6 +767,25 @@ def analyse_task(task: YMap, specs: dict[str, Any], handler: bool = False) -> Ta
     return view
 
 
+def uses_only_core_modules(program: str, specs: dict[str, Any]) -> bool:
+    """True when every task of the program (plays, blocks and handlers included) names a module that ships with
+    ansible-core: the programs on which the validator's acceptance is measured (collection modules can't be checked)."""
+    data, _ = load_yaml(program)
+    if not isinstance(data, list):
+        return True
+    stack = list(data)
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, YMap):  # load_yaml builds every mapping as a YMap
+            continue
+        for key in ("block", "rescue", "always", "tasks", "handlers", "pre_tasks", "post_tasks"):
+            stack.extend(item.get(key) or [])
+        view = analyse_task(item, specs)
+        if view.module and resolve_module(view.module, specs).status not in ("builtin", "removed"):
+            return False
+    return True
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
