@@ -89,11 +89,14 @@ class RewardConfig:
 
 @dataclass
 class SFTConfig:
-    max_steps: int = 500
+    max_steps: int = 800
     learning_rate: float = 2e-3
     batch_size: int = 16
     drafts_per_task: int = 2  # broken drafts made from each training task for the (draft -> reference) pairs
     warmup_ratio: float = 0.05
+    # null: on the completion only for a pretrained SLM; on the whole sequence for one trained from scratch (tiny),
+    # where learning the prompt's programs and feedback is what teaches it to copy names from them
+    completion_only_loss: bool | None = None
 
 
 @dataclass
@@ -129,11 +132,11 @@ class PromptConfig:
 @dataclass
 class EvalConfig:
     split: str = "test"
-    rounds: int = 1  # repair, re-validate, repair again while invalid
-    num_samples: int = 1  # best-of-n repairs, picked by the validator, then by similarity to the draft
-    temperature: float = 0.8  # when num_samples > 1
+    rounds: int = 3  # repair, re-validate, repair again while invalid
+    num_samples: int = 8  # best-of-n repairs, picked by the validator, then by similarity to the draft
+    temperature: float = 0.5  # when num_samples > 1
     max_new_tokens: int = 192
-    batch_size: int = 32
+    batch_size: int = 64  # sequences per generate call (prompts x num_samples)
     slm_base: bool = False  # also evaluate the untrained SLM (method `slm_base`)
     gate: str = "validator"  # which programs get repaired, and the feedback: validator | tests (task_tests.py)
 

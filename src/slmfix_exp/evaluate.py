@@ -58,16 +58,20 @@ def generate(
     temperature: float = 0.0,
     desc: str = "generating",
 ) -> list[list[str]]:
-    """`num_samples` completions per prompt, batched, left-padded; greedy when num_samples == 1."""
+    """`num_samples` completions per prompt, greedy when num_samples == 1. Batches hold `batch_size` sequences
+    (prompts x samples) of prompts of like length, left-padded: sorting by length cuts the padding computed on."""
     model.eval()
     tokenizer.padding_side = "left"
-    outputs: list[list[str]] = []
+    outputs: list[list[str]] = [[] for _ in prompts]
     sample = num_samples > 1
-    for start in tqdm(range(0, len(prompts), batch_size), desc=desc, unit="batch", leave=False):
-        batch = list(prompts[start : start + batch_size])
-        enc = tokenizer(batch, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
+    lengths = [len(ids) for ids in tokenizer(list(prompts), add_special_tokens=False)["input_ids"]] if prompts else []
+    order = sorted(range(len(prompts)), key=lengths.__getitem__)
+    per_batch = max(1, batch_size // num_samples)
+    for start in tqdm(range(0, len(order), per_batch), desc=desc, unit="batch", leave=False):
+        ids = order[start : start + per_batch]
+        enc = tokenizer([prompts[i] for i in ids], return_tensors="pt", padding=True, add_special_tokens=False)
         out = model.generate(
-            **enc,
+            **enc.to(model.device),
             max_new_tokens=max_new_tokens,
             do_sample=sample,
             temperature=temperature if sample else None,
@@ -78,7 +82,8 @@ def generate(
             eos_token_id=tokenizer.eos_token_id,
         )
         texts = tokenizer.batch_decode(out[:, enc["input_ids"].shape[1] :], skip_special_tokens=True)
-        outputs.extend(texts[i : i + num_samples] for i in range(0, len(texts), num_samples))
+        for k, i in enumerate(ids):
+            outputs[i] = texts[k * num_samples : (k + 1) * num_samples]
     return outputs
 
 
@@ -243,6 +248,7 @@ def evaluate_method(
     if model is None or tokenizer is None:
         outcomes = [Outcome(d, v) for d, v in zip(drafts, draft_validations, strict=True)]
     else:
+        torch.manual_seed(cfg.seed)  # every method samples its repairs from the same random stream: a fair comparison
         outcomes = repair(cfg, dsl, model, tokenizer, tasks, drafts, draft_validations, desc=f"repairing ({name})")
     metrics, per_task = method_metrics(cfg, dsl, tasks, outcomes, time.perf_counter() - start)
     return metrics, outcomes, per_task
