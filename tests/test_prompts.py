@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -32,8 +34,27 @@ def test_edit_hunks_are_short_for_local_errors() -> None:
     reference = draft.replace("FRMO", "FROM")
     assert edit_script(draft, reference) == "<<<\nFRMO\n===\nFROM\n>>>\n"
     assert apply_edit(draft, "<<<\nFRMO\n===\nFROM\n>>>") == reference  # the closing newline is optional
-    assert apply_edit(draft, "<<<\nFROMX\n===\nFROM\n>>>\n") is None  # a search text not in the draft
+    assert apply_edit(draft, "<<<\nnot in the draft\n===\nFROM\n>>>\n") is None  # like nothing in the draft
     assert apply_edit(draft, "no hunks here") is None
+
+
+def test_a_search_text_slightly_off_matches_the_draft_text_it_stands_for() -> None:
+    draft = "- name: Nightly backup\n  cronjob:\n    job: /usr/local/bin/backup\n"
+    fixed = "- name: Nightly backup\n  cron:\n    job: /usr/local/bin/backup\n"
+    assert apply_edit(draft, "<<<\ncron_job\n===\ncron\n>>>") == fixed  # the typo of another draft
+    assert apply_edit(draft, "<<<\ncronjob\n===\ncron\n>>>") == fixed
+    # whole tokens only, and after the previous hunk: the second hunk can't reach back before the first
+    assert apply_edit(draft, "<<<\njob:\n===\ntask:\n>>>\n<<<\nNightly backupp\n===\nx\n>>>") is None
+
+
+@pytest.mark.parametrize(
+    ("draft", "search"),
+    [("a " * 4800, "a " * 49 + "b"), ("a " * 1200, "a " * 200 + "b"), ("a " * 20000, "a b"), ("x" * 10**5, "xy")],
+)
+def test_matching_a_search_text_stays_fast_on_hostile_input(draft: str, search: str) -> None:
+    start = time.perf_counter()
+    apply_edit(draft, f"<<<\n{search}\n===\nQ\n>>>")
+    assert time.perf_counter() - start < 2.0
 
 
 def test_extract_program_prefers_the_last_block_with_the_tag() -> None:

@@ -117,18 +117,53 @@ def _word(ch: str) -> bool:
 
 
 def apply_edit(draft: str, script: str) -> str | None:
-    """Apply search/replace hunks in order; None when there are none or a search text isn't in the draft."""
+    """Apply search/replace hunks in order; None when there are none or a search text matches nothing in the draft.
+
+    A search text not in the draft as written is matched to the most alike run of whole tokens after the previous
+    hunk (difflib ratio >= FUZZY_MATCH), as aider does with an LLM's SEARCH blocks: a small model often writes the
+    right fix with the search text slightly off (`cron_job` for the draft's `cronjob`). The validator still judges
+    the result, and similarity and exact match show what a fix changed."""
     hunks = _hunks(script)
     if not hunks:
         return None
     out, pos = [], 0
     for old, new in hunks:
-        at = draft.find(old, pos) if old else -1
-        if at < 0:
+        if not old:
             return None
+        at, end = draft.find(old, pos), -1
+        if at >= 0:
+            end = at + len(old)
+        else:
+            at, end = _closest(draft, old, pos)
+            if at < 0:
+                return None
         out += [draft[pos:at], new]
-        pos = at + len(old)
+        pos = end
     return "".join(out) + draft[pos:]
+
+
+FUZZY_MATCH = 0.75  # the least difflib ratio between a search text and the draft text it stands for
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_FUZZY_BUDGET = 1_000_000  # windows x search length at most: the match stays milliseconds, whatever the input
+
+
+def _closest(draft: str, old: str, pos: int) -> tuple[int, int]:
+    """(start, end) of the run of the draft's tokens from `pos` on most like `old`, or (-1, -1) below FUZZY_MATCH."""
+    best, span = FUZZY_MATCH, (-1, -1)
+    if (len(draft) - pos) * len(old) > _FUZZY_BUDGET:  # tokens <= characters: this bounds windows x length
+        return span
+    starts = [m.start() for m in _TOKEN.finditer(draft, pos)] + [len(draft)]
+    width = len(_TOKEN.findall(old))
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(old)
+    for i in range(len(starts) - 1):
+        for n in (width - 1, width, width + 1):
+            if n < 1 or i + n >= len(starts):
+                continue
+            matcher.set_seq1(draft[starts[i] : starts[i + n]])
+            if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best and matcher.ratio() > best:
+                best, span = matcher.ratio(), (starts[i], starts[i + n])
+    return span
 
 
 def _hunks(script: str) -> list[tuple[str, str]]:
