@@ -4,7 +4,8 @@
     exact      the repaired program is the reference
     valid      the validator accepts it, though it isn't the reference
     rejected   the edit applied, but the validator still rejects the program
-    no-anchor  a search text of the edit isn't in the draft (the model didn't copy it from its prompt)
+    no-anchor  a search text of the edit isn't in the draft (the model didn't copy it from its prompt; with
+               slm.constrain_search, the default, only when it runs past the draft or the length limit)
     no-answer  no fenced edit block
 
     python experiments/repair_failure_modes.py dsl=ansible model=<run>/sft/final [n=200] [show=2] [config overrides]
@@ -57,7 +58,8 @@ def main(argv: list[str]) -> None:
     tasks = load_tasks(cfg.data, cfg.dsl.name, Path(cfg.paths.cache_dir).expanduser())["test"]
     examples = repair_examples(cfg, dsl, tasks, 1, "failure-modes")[: int(options.get("n", 200))]
     model, tokenizer = load_slm(options["model"], cfg.slm, trainable=False), load_tokenizer(options["model"])
-    answers = generate(model, tokenizer, [e["prompt"] for e in examples], 96, cfg.eval.batch_size)
+    prompts = [e["prompt"] for e in examples]
+    answers = generate(model, tokenizer, prompts, 96, cfg.eval.batch_size, constrain=cfg.slm.constrain_search)
 
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     shown: Counter[str] = Counter()

@@ -32,7 +32,7 @@ def test_edit_script_turns_the_draft_into_the_target(draft: str, target: str) ->
 def test_edit_hunks_are_short_for_local_errors() -> None:
     draft = "SELECT name FRMO products WHERE stock < (SELECT avg(stock) FROM products)"
     reference = draft.replace("FRMO", "FROM")
-    assert edit_script(draft, reference) == "<<<\nFRMO\n===\nFROM\n>>>\n"
+    assert edit_script(draft, reference) == "<<<\n FRMO\n===\n FROM\n>>>\n"  # each text after the LEAD
     assert apply_edit(draft, "<<<\nFRMO\n===\nFROM\n>>>") == reference  # the closing newline is optional
     assert apply_edit(draft, "<<<\nnot in the draft\n===\nFROM\n>>>\n") is None  # like nothing in the draft
     assert apply_edit(draft, "no hunks here") is None
@@ -79,3 +79,18 @@ def test_completion_reads_back_as_the_reference(answer: str, mode: str) -> None:
     assert read_repair(completion, dsl, draft, answer) == task.reference
     with pytest.raises(ValueError, match=r"slm\.answer"):
         repair_prompt(task, draft, verdict, dsl, mode, answer="diff")
+
+
+def test_the_repair_prompt_quotes_the_line_each_message_points_at() -> None:
+    """A multi-line draft's messages are followed by the line they point at, as compilers quote it, so the SLM can
+    copy it into a search text instead of counting lines; a one-line draft is shown once, and a line out of range
+    (or the whole program, line 0) is left unquoted."""
+    dsl = get_dsl("ansible")
+    draft = "- name: Run configure\n  command:\n    cmd: ./configure\n     creates: /opt/app/.installed\n"
+    verdict = dsl.validate(draft)
+    prompt = repair_prompt(Task("t", "Run configure", draft), draft, verdict, dsl)
+    assert f"line 4: [yaml-syntax] {verdict.errors[0].message}\n  |      creates: /opt/app/.installed\n" in prompt
+    stray = Validation.of([Diagnostic(0, 0, "wrong-result", "rows differ"), Diagnostic(9, 1, "x", "past the end")])
+    assert stray.feedback(program=draft) == "line 0: [wrong-result] rows differ\nline 9: [x] past the end"
+    one_line = Validation.of([Diagnostic(1, 8, "syntax", "FRMO")])
+    assert one_line.feedback(program="SELECT a FRMO t") == "line 1: [syntax] FRMO"

@@ -74,6 +74,7 @@ class SLMConfig:
     vocab_size: int = 2048  # tiny: the byte-level BPE tokenizer trained on the task corpus
     max_length: int = 768  # prompt + completion tokens
     answer: str = "program"  # what the SLM writes: program (the whole fixed program) | edit (search/replace hunks)
+    constrain_search: bool = True  # edit: search texts only copy pieces of the draft, in RL and evaluation
     quantization: str | None = None  # null | 4bit (bitsandbytes NF4)
     dtype: str = "float32"  # float32 | bfloat16 | float16
     lora: LoRAConfig = field(default_factory=LoRAConfig)
@@ -133,7 +134,7 @@ class PromptConfig:
 class EvalConfig:
     split: str = "test"
     rounds: int = 3  # repair, re-validate, repair again while invalid
-    num_samples: int = 8  # best-of-n repairs, picked by the validator, then by similarity to the draft
+    num_samples: int = 16  # best-of-n repairs, picked by the validator, then by similarity to the draft
     temperature: float = 0.5  # when num_samples > 1
     max_new_tokens: int = 192
     batch_size: int = 64  # sequences per generate call (prompts x num_samples)

@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 from transformers import PreTrainedTokenizerBase
 
 from slmfix_exp.config import Config
+from slmfix_exp.constrained import SearchTextInDraft
 from slmfix_exp.dsl.base import DSL, Task, Validation
 from slmfix_exp.models import SLM
 from slmfix_exp.prompts import read_repair, repair_prompt
@@ -57,9 +58,12 @@ def generate(
     num_samples: int = 1,
     temperature: float = 0.0,
     desc: str = "generating",
+    constrain: bool = False,
 ) -> list[list[str]]:
     """`num_samples` completions per prompt, greedy when num_samples == 1. Batches hold `batch_size` sequences
-    (prompts x samples) of prompts of like length, left-padded: sorting by length cuts the padding computed on."""
+    (prompts x samples) of prompts of like length, left-padded: sorting by length cuts the padding computed on.
+
+    With `constrain` (repair prompts, edit answers), the search texts can only copy pieces of the prompt's draft."""
     model.eval()
     tokenizer.padding_side = "left"
     outputs: list[list[str]] = [[] for _ in prompts]
@@ -80,6 +84,7 @@ def generate(
             num_return_sequences=num_samples,
             pad_token_id=tokenizer.pad_token_id,
             eos_token_id=tokenizer.eos_token_id,
+            logits_processor=[SearchTextInDraft(tokenizer)] if constrain else None,
         )
         texts = tokenizer.batch_decode(out[:, enc["input_ids"].shape[1] :], skip_special_tokens=True)
         for k, i in enumerate(ids):
@@ -130,6 +135,7 @@ def repair(
             e.num_samples,
             e.temperature,
             desc=f"{desc} round {round_ + 1}",
+            constrain=cfg.slm.answer == "edit" and cfg.slm.constrain_search,
         )
         flat = [
             (i, read_repair(text, dsl, outcomes[i].program, cfg.slm.answer) or "")

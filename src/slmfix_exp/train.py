@@ -19,6 +19,7 @@ from transformers import PreTrainedTokenizerBase
 from transformers.trainer_utils import get_last_checkpoint
 
 from slmfix_exp.config import Config
+from slmfix_exp.constrained import constrain_generation
 from slmfix_exp.data.base_llm import mutator_drafts
 from slmfix_exp.dsl.base import DSL, Task
 from slmfix_exp.models import SLM
@@ -142,6 +143,8 @@ def rl_trainer(
     else:
         raise ValueError(f"unknown trainer.rl.algorithm {c.algorithm!r}: use grpo or rloo")
     dataset = Dataset.from_list([{k: e[k] for k in ("prompt", "draft", "reference", "context")} for e in examples])
+    if cfg.slm.answer == "edit" and cfg.slm.constrain_search:
+        constrain_generation(model, tokenizer)  # rollouts decoded as evaluation decodes
     return RLTrainer(
         model=model,
         reward_funcs=[cast(Any, reward)],

@@ -85,9 +85,15 @@ class Validation:
         diags = tuple(diagnostics)
         return Validation(ok=not any(d.severity == "error" for d in diags), diagnostics=diags)
 
-    def feedback(self, limit: int = 5) -> str:
-        """The validator messages as the repair prompt shows them."""
-        return "\n".join(str(d) for d in self.errors[:limit])
+    def feedback(self, limit: int = 5, program: str | None = None) -> str:
+        """The validator messages as the repair prompt shows them. Given the program (of more than one line), each
+        message is followed by the line it points at, as compilers and PyYAML quote it: a small model finds the line
+        to edit by copying it, not by counting lines."""
+        lines = program.split("\n") if program is not None and "\n" in program.strip("\n") else []
+        return "\n".join(
+            f"{d}\n  | {lines[d.line - 1]}" if 0 < d.line <= len(lines) and len(lines[d.line - 1]) <= 200 else str(d)
+            for d in self.errors[:limit]
+        )
 
 
 @dataclass(frozen=True)

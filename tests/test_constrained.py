@@ -1,0 +1,134 @@
+"""Constrained decoding of edit answers: every search text the model can write is a piece of its draft."""
+
+from __future__ import annotations
+
+import random
+from unittest.mock import patch
+
+import pytest
+import torch
+
+from slmfix_exp.config import SLMConfig
+from slmfix_exp.constrained import SearchTextInDraft, constrain_generation, open_search
+from slmfix_exp.dsl import get_dsl
+from slmfix_exp.dsl.base import Task, Validation
+from slmfix_exp.evaluate import generate
+from slmfix_exp.models import build_tiny_model, train_tokenizer
+from slmfix_exp.prompts import apply_edit, draft_of, repair_prompt
+
+DRAFTS = [
+    "SELECT name FROM artists WHERE country = 'France'",
+    "SELECT count(*) FROM orders WHERE total > 10 GROUP BY status",
+    "- name: Install nginx\n  apt:\n    name: nginx\n    state: presnt\n",
+    "find . -name '*.log' -mtime +7 -exec rm {} \\;",
+]
+
+
+@pytest.fixture(scope="module")
+def tokenizer():  # type: ignore[no-untyped-def]
+    corpus = DRAFTS * 20 + ["```edit\n<<<\n FRMO\n===\n FROM\n>>>\n```\n"] * 20
+    return train_tokenizer(corpus, 400)
+
+
+def test_open_search_tracks_blocks_and_the_floor() -> None:
+    draft = "SELECT a FROM t WHERE a = a"
+    assert open_search(draft, "Explanation: typo.\n") is None  # no fence yet
+    assert open_search(draft, "```edit\n<<<\n SEL") == (draft, " SEL")
+    assert open_search(draft, "```edit\n<<<\n SELECT\n===\n SEL") is None  # in the replacement
+    # The next hunk may only copy from after the previous search text, as apply_edit looks for it there.
+    assert open_search(draft, "```edit\n<<<\n WHERE\n===\n WHERE\n>>>\n<<<\n") == (" a = a", "")
+    assert open_search(draft, "```edit\n<<<\n WHERE\n===\n WHERE\n>>>\n```\n<<<\n") is None  # after the fence
+
+
+def test_a_search_text_starts_with_the_lead_then_copies(tokenizer) -> None:  # type: ignore[no-untyped-def]
+    constraint = SearchTextInDraft(tokenizer)
+    text = {i: tokenizer.decode([i]) for i in range(len(tokenizer))}
+    draft = DRAFTS[0]
+    first = {text[i] for i in constraint.allowed(draft, "```edit\n<<<\n")}  # type: ignore[union-attr]
+    assert " artists" in first and " FRMO" not in first and "artists" not in first
+    assert all(t.startswith(" ") and t[1:].split("\n")[0] in draft for t in first)
+    assert constraint.allowed(draft, "```edit\n<<<\n artists\n===\n") is None  # the replacement is free
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_any_walk_through_the_allowed_tokens_writes_an_edit_that_applies(tokenizer, seed: int) -> None:  # type: ignore[no-untyped-def]
+    """Whatever the model picks among the allowed tokens, each closed search text is found by apply_edit."""
+    rng = random.Random(seed)
+    draft = rng.choice(DRAFTS)
+    constraint = SearchTextInDraft(tokenizer)
+    text = {i: tokenizer.decode([i]) for i in range(len(tokenizer))}
+    completion = "```edit\n"
+    for _ in range(rng.randint(1, 3)):
+        completion += "<<<\n"
+        while (allowed := constraint.allowed(draft, completion)) is not None:
+            assert allowed, f"nothing allowed after {completion!r}"
+            completion += text[rng.choice(sorted(allowed))]
+        completion += " fixed\n>>>\n"  # the replacement is free
+        if not open_search(draft, completion + "<<<\n")[0]:  # type: ignore[index]
+            break  # nothing of the draft is left to anchor another hunk on
+    script = completion.removeprefix("```edit\n")
+    assert apply_edit(draft, script) is not None
+    for hunk in script.split("<<<\n")[1:]:
+        assert hunk.startswith(" ") and hunk.split("\n===\n")[0][1:] in draft
+
+
+def test_generate_with_the_constraint_only_copies_the_draft(tokenizer) -> None:  # type: ignore[no-untyped-def]
+    """Through evaluate.generate on real repair prompts: an untrained model's sampled answers, opened by hand into a
+    search block, copy pieces of their own row's draft (rows are prompts x samples, sorted by length), and the same
+    model unconstrained writes search texts that aren't."""
+    model = build_tiny_model(SLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64), tokenizer, 0)
+    dsl = get_dsl("sql")
+    drafts = DRAFTS[:2]
+    prompts = [
+        repair_prompt(Task(f"t{i}", "a request", d), d, Validation(ok=False), dsl, answer="edit") + "```edit\n<<<\n "
+        for i, d in enumerate(drafts)
+    ]
+    # The processor reads the answer from the end of the prompt on: move the opened block into the answer.
+    opened = len(tokenizer("```edit\n<<<\n ", add_special_tokens=False)["input_ids"])
+    calls: list = []
+
+    class Opened(SearchTextInDraft):
+        def __call__(self, input_ids, scores):  # type: ignore[no-untyped-def]
+            if self.prompt_length is None:
+                super().__call__(input_ids, scores.clone())
+                self.prompt_length = input_ids.shape[1] - opened
+            calls.append(1)
+            return super().__call__(input_ids, scores)
+
+    def search_texts(processor: type | None) -> list[list[str]]:
+        torch.manual_seed(0)
+        with patch("slmfix_exp.evaluate.SearchTextInDraft", processor or SearchTextInDraft):
+            answers = generate(
+                model, tokenizer, prompts, 12, 64, num_samples=4, temperature=1.0, constrain=bool(processor)
+            )
+        return [[a.split("\n===\n")[0] for a in texts] for texts in answers]
+
+    for draft, texts in zip(drafts, search_texts(Opened), strict=True):
+        assert all(t and t in draft for t in texts), texts
+    assert calls
+    free = search_texts(None)
+    assert not all(t in d for d, texts in zip(drafts, free, strict=True) for t in texts)
+
+
+def test_draft_of_reads_back_the_draft_of_a_repair_prompt() -> None:
+    dsl = get_dsl("ansible")
+    for draft in [*DRAFTS, "echo '```'\n```\n### Validator"]:
+        prompt = repair_prompt(Task("t", "a ### Program ``` request", draft), draft, Validation(ok=False), dsl)
+        assert draft_of(prompt) == draft.split("\n```\n### Validator")[0]  # a draft holding the marker is cut there
+    assert draft_of("no prompt here") is None
+
+
+def test_trainer_generation_is_constrained_once(tokenizer) -> None:  # type: ignore[no-untyped-def]
+    """constrain_generation wraps model.generate (TRL's trainers take no logits processors) and adds one processor,
+    also when the caller (evaluate.generate) brings its own."""
+    seen: list[list] = []
+
+    class Model:
+        def generate(self, *args, logits_processor=None, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append(list(logits_processor))
+
+    model = Model()
+    constrain_generation(model, tokenizer)
+    model.generate(max_new_tokens=1)
+    model.generate(logits_processor=[SearchTextInDraft(tokenizer)])
+    assert [[type(p) for p in ps] for ps in seen] == [[SearchTextInDraft], [SearchTextInDraft]]
