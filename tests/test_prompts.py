@@ -94,3 +94,13 @@ def test_the_repair_prompt_quotes_the_line_each_message_points_at() -> None:
     assert stray.feedback(program=draft) == "line 0: [wrong-result] rows differ\nline 9: [x] past the end"
     one_line = Validation.of([Diagnostic(1, 8, "syntax", "FRMO")])
     assert one_line.feedback(program="SELECT a FRMO t") == "line 1: [syntax] FRMO"
+
+
+def test_inserted_lines_are_anchored_on_the_line_before_them() -> None:
+    """A missing argument goes under its module line: the hunk replaces that whole line (the one the validator
+    quotes) with itself and the new line, not an indent or a `:\\n` that also matches in another task."""
+    draft = "- name: Get\n  get_url:\n    url: x\n- name: Unpack\n  unarchive:\n    dest: /opt/api\n"
+    target = draft.replace("  unarchive:\n", "  unarchive:\n    src: /tmp/api.tar.gz\n")
+    script = edit_script(draft, target)
+    assert script == "<<<\n   unarchive:\n===\n   unarchive:\n    src: /tmp/api.tar.gz\n>>>\n"
+    assert apply_edit(draft, script) == target

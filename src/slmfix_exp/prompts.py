@@ -9,7 +9,7 @@ The SLM answers with a fenced block, in one of two forms (`slm.answer`):
   Each text starts after one space (LEAD), as a name mostly stands after a space in the program and the validator's
   message: byte-level BPE tokenizers glue a space to the word after it, so with the space `albums` in "did you mean
   albums?" and in the edit is the same token, and a small model copies it instead of learning a pair of tokens per
-  name (a fix rate of 0.xx against 0.yy on the tiny SLM).
+  name (tiny SLM on SQL: pass@1 0.594 -> 0.638, best-of-16 pass rate 0.955 -> 0.965).
 
 Either way `read_repair` returns the repaired program, and everything downstream (validator, similarity, reward)
 sees a program. A completion without a fenced block is no answer, which keeps prose from collecting any reward.
@@ -96,9 +96,13 @@ def edit_script(draft: str, target: str) -> str:
     is unique in the draft, so that applying the hunks in order is unambiguous."""
     matcher = difflib.SequenceMatcher(None, draft, target, autojunk=False)
     spans: list[list[int]] = []  # [draft start, draft end, target start, target end]
+    equal_from = 0  # where the equal text before a change starts in the draft
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
+            equal_from = i1
             continue
+        if tag == "insert" and "\n" in target[j1:j2]:
+            i1, i2, j1, j2 = _line_anchor(draft, target, i1, j1, j2, equal_from)
         # Widen to word boundaries: the text around a change is equal in both, so widening moves both sides alike.
         while i1 > 0 and j1 > 0 and _word(draft[i1 - 1]) and draft[i1 - 1] == target[j1 - 1]:
             i1, j1 = i1 - 1, j1 - 1
@@ -128,6 +132,23 @@ def edit_script(draft: str, target: str) -> str:
             hunks.append([i1, i2, j1, j2])
         floor = i2
     return "".join(f"<<<\n{LEAD}{draft[i1:i2]}\n===\n{LEAD}{target[j1:j2]}\n>>>\n" for i1, i2, j1, j2 in hunks)
+
+
+def _line_anchor(draft: str, target: str, i: int, j1: int, j2: int, floor: int) -> tuple[int, int, int, int]:
+    """An insertion of lines at draft[i], as a hunk that replaces the line before it with that line and the new
+    ones: a missing argument is written under the module line the validator quotes, where a bare insertion point
+    would anchor on a fragment like `:\n` or an indent that a small model then matches in the wrong task.
+
+    An insertion can slide over the equal text before it (from `floor` on) where that text repeats the insertion's
+    end: difflib puts `path: x\n        ` after an indent, the same change as `        path: x\n` before it."""
+    while i > floor and draft[i - 1] == target[j2 - 1] and not target[j1:j2].endswith("\n"):
+        i, j1, j2 = i - 1, j1 - 1, j2 - 1
+    if target[j1:j2].endswith("\n") and i > floor and draft[i - 1] == "\n":  # whole lines at a line start: the
+        i, j1, j2 = i - 1, j1 - 1, j2 - 1  # same as a newline and the lines less theirs, a character earlier
+    start = draft.rfind("\n", 0, i) + 1
+    if (i == len(draft) or draft[i] == "\n") and start >= floor and draft[start:i].strip():
+        return start, i, j1 - (i - start), j2  # at the end of a line with something on it: that line anchors it
+    return i, i, j1, j2
 
 
 def _word(ch: str) -> bool:
