@@ -45,9 +45,10 @@ def main(argv: list[str]) -> None:
             m, _, _ = evaluate_method(cfg, dsl, tasks, drafts, validations, model, tokenizer, "slm")
             how = "greedy" if samples == 1 else f"best-of-{samples}"
             name = f"{how}, {rounds} round(s), {'constrained' if constrain else 'free'}"
+            pass1 = f"{m['pass@1']:.3f}" if "pass@1" in m else "-"  # only sampled repairs have one
             print(
                 f"{name:<34}{m['pass_rate']:>10.3f}{m['exact_match']:>8.3f}{m['ast_similarity']:>12.3f}"
-                f"{m.get('pass@1', float('nan')):>8.3f}{m['seconds']:>9.1f}"
+                f"{pass1:>8}{m['seconds']:>9.1f}"
             )
 
 
