@@ -137,10 +137,10 @@ def edit_script(draft: str, target: str) -> str:
 def _line_anchor(draft: str, target: str, i: int, j1: int, j2: int, floor: int) -> tuple[int, int, int, int]:
     """An insertion of lines at draft[i], as a hunk that replaces the line before it with that line and the new
     ones: a missing argument is written under the module line the validator quotes, where a bare insertion point
-    would anchor on a fragment like `:\n` or an indent that a small model then matches in the wrong task.
+    would anchor on a fragment like `:\\n` or an indent that a small model then matches in the wrong task.
 
     An insertion can slide over the equal text before it (from `floor` on) where that text repeats the insertion's
-    end: difflib puts `path: x\n        ` after an indent, the same change as `        path: x\n` before it."""
+    end: difflib puts `path: x\\n        ` after an indent, the same change as `        path: x\\n` before it."""
     while i > floor and draft[i - 1] == target[j2 - 1] and not target[j1:j2].endswith("\n"):
         i, j1, j2 = i - 1, j1 - 1, j2 - 1
     if target[j1:j2].endswith("\n") and i > floor and draft[i - 1] == "\n":  # whole lines at a line start: the
