@@ -132,3 +132,18 @@ def test_trainer_generation_is_constrained_once(tokenizer) -> None:  # type: ign
     model.generate(max_new_tokens=1)
     model.generate(logits_processor=[SearchTextInDraft(tokenizer)])
     assert [[type(p) for p in ps] for ps in seen] == [[SearchTextInDraft], [SearchTextInDraft]]
+
+
+def test_sentencepiece_tokens_keep_their_space() -> None:
+    """A Metaspace (SentencePiece-style, Llama's) token `▁artists` is ` artists` inside a completion, though it decodes
+    alone as `artists`: it must open a search text after the LEAD like byte-level BPE's `Ġartists`."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    sp = Tokenizer(models.BPE(unk_token="<unk>"))
+    sp.pre_tokenizer, sp.decoder = pre_tokenizers.Metaspace(), decoders.Metaspace()
+    sp.train_from_iterator(DRAFTS * 20, trainers.BpeTrainer(vocab_size=300, special_tokens=["<unk>", "<pad>"]))
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=sp, unk_token="<unk>", pad_token="<pad>")
+    artists = tokenizer.convert_tokens_to_ids("▁artists")
+    assert tokenizer.decode([artists]) == "artists"
+    assert artists in SearchTextInDraft(tokenizer).allowed(DRAFTS[0], "```edit\n<<<\n")  # type: ignore[operator]

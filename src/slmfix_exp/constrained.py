@@ -99,12 +99,16 @@ class _Vocabulary:
 
 @functools.lru_cache(maxsize=4)
 def _vocabulary(tokenizer: PreTrainedTokenizerBase) -> _Vocabulary:
-    """The token texts, once per tokenizer: a 150k vocabulary takes a while."""
+    """The token texts, once per tokenizer: a 150k vocabulary takes a while. Each token is read after another one,
+    as it stands in a completion: SentencePiece's decoders drop the space of a word-initial token (`▁albums`) that
+    starts the text, byte-level BPE's keep it (`Ġalbums`)."""
     special = set(tokenizer.all_special_ids)
+    before = tokenizer.tokenize("a")[-1:]
+    skip = len(tokenizer.convert_tokens_to_string(before))
     by_text: dict[str, list[int]] = defaultdict(list)
     for token, i in tokenizer.get_vocab().items():
         if i not in special:
-            by_text[tokenizer.convert_tokens_to_string([token])].append(i)
+            by_text[tokenizer.convert_tokens_to_string([*before, token])[skip:]].append(i)
     by_text.pop("", None)
     continuing = {
         k: {i for text, ids in by_text.items() if _marks(CLOSE[:k] + text) for i in ids} for k in range(1, len(CLOSE))
