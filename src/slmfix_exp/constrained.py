@@ -19,10 +19,10 @@ from typing import Any
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList, PreTrainedTokenizerBase
 
-from slmfix_exp.prompts import LEAD, draft_of, unlead
+from slmfix_exp.prompts import EDIT_FENCE, LEAD, draft_of, unlead
 
 OPEN, CLOSE = "<<<\n", "\n===\n"  # a search block opens on a line of its own and closes with the `===` line
-FENCE = "```edit\n"
+FENCE = f"```{EDIT_FENCE}\n"  # the answer's block, as prompts.repair_completion writes it
 
 
 class SearchTextInDraft(LogitsProcessor):
