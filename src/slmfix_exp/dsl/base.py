@@ -88,7 +88,8 @@ class Validation:
     def feedback(self, limit: int = 5, program: str | None = None) -> str:
         """The validator messages as the repair prompt shows them. Given the program (of more than one line), each
         message is followed by the line it points at, as compilers and PyYAML quote it: a small model finds the line
-        to edit by copying it, not by counting lines."""
+        to edit by copying it, not by counting lines. A line over 200 characters (minified or hostile input) is not
+        quoted: it would crowd the prompt out of the SLM's context."""
         lines = program.split("\n") if program is not None and "\n" in program.strip("\n") else []
         return "\n".join(
             f"{d}\n  | {lines[d.line - 1]}" if 0 < d.line <= len(lines) and len(lines[d.line - 1]) <= 200 else str(d)
