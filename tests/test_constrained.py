@@ -14,7 +14,7 @@ from slmfix_exp.dsl import get_dsl
 from slmfix_exp.dsl.base import Task, Validation
 from slmfix_exp.evaluate import generate
 from slmfix_exp.models import build_tiny_model, train_tokenizer
-from slmfix_exp.prompts import apply_edit, draft_of, repair_prompt
+from slmfix_exp.prompts import apply_edit, draft_of, find_whole, repair_prompt
 
 DRAFTS = [
     "SELECT name FROM artists WHERE country = 'France'",
@@ -68,8 +68,13 @@ def test_any_walk_through_the_allowed_tokens_writes_an_edit_that_applies(tokeniz
             break  # nothing of the draft is left to anchor another hunk on
     script = completion.removeprefix("```edit\n")
     assert apply_edit(draft, script) is not None
+    floor = 0  # and each is what edit_script writes in training: whole tokens, found once after the previous hunk
     for hunk in script.split("<<<\n")[1:]:
-        assert hunk.startswith(" ") and hunk.split("\n===\n")[0][1:] in draft
+        assert hunk.startswith(" ")
+        old = hunk.split("\n===\n")[0][1:]
+        at = find_whole(draft, old, floor)
+        assert at >= 0 and find_whole(draft, old, at + 1) < 0, old
+        floor = at + len(old)
 
 
 def test_generate_with_the_constraint_only_copies_the_draft(tokenizer) -> None:  # type: ignore[no-untyped-def]

@@ -155,6 +155,27 @@ def test_did_you_mean() -> None:
     assert any("did you mean 'become_user'" in m for m in messages)
 
 
+def test_an_invented_module_is_named_by_its_arguments() -> None:
+    """No near spelling of `python_pip` or `download` is a module; the modules that take all their arguments are."""
+    [pip] = A.validate("- python_pip:\n    name: [jinja2]\n    virtualenv: /opt/venv\n").errors
+    assert pip.message == "unknown module 'python_pip' (modules that take these arguments: 'ansible.builtin.pip')"
+    [url] = A.validate("- download:\n    url: https://x/y.tgz\n    dest: /tmp/y.tgz\n").errors
+    assert "'ansible.builtin.get_url'" in url.message and "'ansible.builtin.uri'" in url.message
+    [many] = A.validate("- mkdir:\n    path: /opt/x\n").errors  # path alone fits too many modules to help
+    assert many.message == "unknown module 'mkdir'"
+
+
+def test_an_argument_level_with_its_module_is_told_to_indent() -> None:
+    """`var` written under the task, not under `debug:`: the nearest keyword (`vars`) would point the wrong way."""
+    [var] = A.validate("- name: Show\n  debug:\n  var: out.stdout\n").errors
+    assert (var.line, var.message) == (
+        3,
+        "'var' is not a task keyword (an argument of ansible.builtin.debug: indent it under 'debug')",
+    )
+    [vras] = A.validate("- debug:\n    var: x\n  vras: {}\n").errors
+    assert vras.message == "'vras' is not a task keyword (did you mean 'vars'?)"
+
+
 def test_fqcn_and_short_names_resolve_alike() -> None:
     short = "- name: x\n  apt:\n    name: nginx\n    state: present\n"
     for prefix in ("", "ansible.builtin.", "ansible.legacy."):

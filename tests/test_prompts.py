@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 from slmfix_exp.dsl import get_dsl
 from slmfix_exp.dsl.base import Diagnostic, Task, Validation
 from slmfix_exp.prompts import (
+    _hunks,
     apply_edit,
     edit_script,
     extract_program,
+    find_whole,
     read_repair,
     repair_completion,
     repair_prompt,
@@ -25,8 +27,28 @@ TEXT = st.text(alphabet="ab ()',\n\tx_1", max_size=40)
 @settings(max_examples=400, deadline=None)
 @given(draft=TEXT.filter(bool), target=TEXT)
 def test_edit_script_turns_the_draft_into_the_target(draft: str, target: str) -> None:
-    if draft != target:
-        assert apply_edit(draft, edit_script(draft, target)) == target
+    if draft == target:
+        return
+    script = edit_script(draft, target)
+    assert apply_edit(draft, script) == target
+    floor = 0  # each search text: found once as whole tokens after the previous one (what constrained.py enforces)
+    for old, _ in _hunks(script):
+        at = find_whole(draft, old, floor)
+        assert at >= 0 and find_whole(draft, old, at + 1) < 0, (old, floor)
+        floor = at + len(old)
+
+
+def test_search_texts_are_whole_tokens_and_name_one_place() -> None:
+    draft = "    name: monitor\n       shell: /bin/sh\n    groups:\n      - wheel\n"
+    target = draft.replace("       shell", "    shell")
+    # the whole indent, not 3 of its 7 spaces behind a stray `r\n` (7 spaces occur only here)
+    assert edit_script(draft, target) == "<<<\n        \n===\n     \n>>>\n"
+    draft = "git:\n    repoo: x\n    dest: y\n"
+    assert edit_script(draft, draft.replace("repoo", "repo")) == "<<<\n repoo\n===\n repo\n>>>\n"
+    draft = "SELECT name FROM t WHERE name = 'x' ORDER BY nmae"
+    assert edit_script(draft, draft.replace("nmae", "name")) == "<<<\n nmae\n===\n name\n>>>\n"
+    draft = "SELECT a FROM t WHERE a = 1 AND a = 2"  # the second `a = `: widened until it is the only one
+    assert edit_script(draft, draft.replace("a = 2", "b = 2")) == "<<<\n AND a =\n===\n AND b =\n>>>\n"
 
 
 def test_edit_hunks_are_short_for_local_errors() -> None:

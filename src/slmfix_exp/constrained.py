@@ -3,10 +3,12 @@
 An edit answer (prompts.py) is "```edit\\n<<<\\n <old>\\n===\\n <new>\\n>>>\\n```", and `apply_edit` finds each `old`
 in the draft after the previous hunk. A small model often writes the right fix with `old` slightly off (a name from
 its training set instead of the one in front of it), and the whole answer is lost. Inside a search block this
-processor masks every token that would make `old` something other than a non-empty run of the draft after the previous
-hunk, or the marker that closes the block: the model still chooses where to edit and what to write, it just can't
-misspell what it copies. Replacement texts, explanations and everything outside the blocks are left alone, as in
-grammar-constrained decoding (Outlines, llguidance), with the grammar taken from the prompt's own draft.
+processor masks every token that would make `old` something other than a run of the draft after the previous hunk,
+and lets the block close only where `old` is what `edit_script` writes in training: whole tokens (`at_boundary`),
+found once as such in that part of the draft. The model still chooses where to edit and what to write; it can't misspell
+what it copies, stop half-way through a name or an indent, or point at two places at once. Replacement texts,
+explanations and everything outside the blocks are left alone, as in grammar-constrained decoding (Outlines,
+llguidance), with the grammar taken from the prompt's own draft.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList, PreTrainedTokenizerBase
 
-from slmfix_exp.prompts import EDIT_FENCE, LEAD, draft_of, unlead
+from slmfix_exp.prompts import EDIT_FENCE, LEAD, at_boundary, draft_of, find_whole, unlead
 
 OPEN, CLOSE = "<<<\n", "\n===\n"  # a search block opens on a line of its own and closes with the `===` line
 FENCE = f"```{EDIT_FENCE}\n"  # the answer's block, as prompts.repair_completion writes it
@@ -70,21 +72,19 @@ class SearchTextInDraft(LogitsProcessor):
             return self.openers[region, typed]
         typed = unlead(typed)
         allowed: set[int] = set()
-        # Still copying: every token that extends `typed` to a longer run of the region.
-        at = region.find(typed)
-        while at >= 0:
+        # Still copying: every token that extends `typed` to a longer run of the region, from a token's start.
+        for at in _starts(typed, region):
             end = at + len(typed)
             for n in range(1, min(v.longest, len(region) - end) + 1):
                 allowed.update(v.by_text.get(region[end : end + n], ()))
-            at = region.find(typed, at + 1)
         # Closing: a token holding the marker (or its start) after a last piece of the search text.
         for text, ids in v.with_newline:
             cut = text.index("\n")
-            if _marks(text[cut:]) and typed + text[:cut] in region:
+            if _marks(text[cut:]) and _closes(typed + text[:cut], region):
                 allowed.update(ids)
         # Half-way through the marker ("\n", "\n=", "\n==", "\n==="): the tokens that carry on with it.
         for k in range(1, len(CLOSE)):
-            if typed.endswith(CLOSE[:k]) and len(typed) > k and typed[:-k] in region:
+            if typed.endswith(CLOSE[:k]) and _closes(typed[:-k], region):
                 allowed.update(v.continuing[k])
         return allowed
 
@@ -123,13 +123,30 @@ def _marks(text: str) -> bool:
 
 
 def _fits(text: str, region: str) -> bool:
-    """Whether `text` can begin a search block in `region`: the LEAD, then nothing yet, a piece of the region, or a
-    piece and the closing marker."""
+    """Whether `text` can begin a search block in `region`: the LEAD, then nothing yet, the start of a run of the
+    region from a token's start, or a whole search text and the closing marker."""
     if not text.startswith(LEAD):
         return False
     text = unlead(text)
     cut = text.find("\n")
-    return text in region or (cut > 0 and _marks(text[cut:]) and text[:cut] in region)
+    return bool(_starts(text, region)) or (cut > 0 and _marks(text[cut:]) and _closes(text[:cut], region))
+
+
+def _starts(piece: str, region: str) -> list[int]:
+    """Where `piece` occurs in `region` starting on a token's start."""
+    found, at = [], region.find(piece)
+    while at >= 0:
+        if at_boundary(region, at):
+            found.append(at)
+        at = region.find(piece, at + 1)
+    return found
+
+
+def _closes(piece: str, region: str) -> bool:
+    """Whether `piece` may be a whole search text: found once in the region as whole tokens (`apply_edit` takes the
+    first such match, so a text found twice would be applied where it first occurs, whatever the model meant)."""
+    at = find_whole(region, piece) if piece else -1
+    return at >= 0 and find_whole(region, piece, at + 1) < 0
 
 
 def open_search(draft: str, completion: str) -> tuple[str, str] | None:

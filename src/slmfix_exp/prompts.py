@@ -92,8 +92,9 @@ def read_repair(text: str, dsl: DSL, draft: str, answer: str = "program") -> str
 
 
 def edit_script(draft: str, target: str) -> str:
-    """Search/replace hunks that turn `draft` into `target`, each search text widened to whole words and until it
-    is unique in the draft, so that applying the hunks in order is unambiguous."""
+    """Search/replace hunks that turn `draft` into `target`. Each search text is a run of whole tokens of the draft
+    (`at_boundary`), widened until no other run of whole tokens after the previous hunk is the same text, so that
+    applying the hunks in order is unambiguous; `constrained.py` holds the SLM's search texts to the same rules."""
     matcher = difflib.SequenceMatcher(None, draft, target, autojunk=False)
     spans: list[list[int]] = []  # [draft start, draft end, target start, target end]
     equal_from = 0  # where the equal text before a change starts in the draft
@@ -103,10 +104,10 @@ def edit_script(draft: str, target: str) -> str:
             continue
         if tag == "insert" and "\n" in target[j1:j2]:
             i1, i2, j1, j2 = _line_anchor(draft, target, i1, j1, j2, equal_from)
-        # Widen to word boundaries: the text around a change is equal in both, so widening moves both sides alike.
-        while i1 > 0 and j1 > 0 and _word(draft[i1 - 1]) and draft[i1 - 1] == target[j1 - 1]:
+        # Widen to token boundaries: the text around a change is equal in both, so widening moves both sides alike.
+        while not at_boundary(draft, i1) and j1 > 0 and draft[i1 - 1] == target[j1 - 1]:
             i1, j1 = i1 - 1, j1 - 1
-        while i2 < len(draft) and j2 < len(target) and _word(draft[i2]) and draft[i2] == target[j2]:
+        while not at_boundary(draft, i2) and j2 < len(target) and draft[i2] == target[j2]:
             i2, j2 = i2 + 1, j2 + 1
         if spans and i1 <= spans[-1][1] + 1:  # touching or overlapping the previous hunk: merge
             spans[-1][1], spans[-1][3] = i2, j2
@@ -115,16 +116,18 @@ def edit_script(draft: str, target: str) -> str:
     hunks: list[list[int]] = []
     floor = 0  # apply_edit looks for each search text from the end of the previous one
     for i1, i2, j1, j2 in spans:
-        left = True
-        while i2 == i1 or draft.find(draft[i1:i2], floor) != i1:  # grow until non-empty and first from the floor
+        left = False  # right first: an indent is known by the key after it, a name by what follows
+        while not _unique(draft, i1, i2, floor):  # grow by whole tokens, one side then the other
             if (left or i2 == len(draft)) and i1 > floor:
-                i1, j1 = i1 - 1, j1 - 1
+                k = _token_start(draft, i1 - 1, floor)
+                i1, j1 = k, j1 - (i1 - k)
             elif i2 < len(draft):
-                i2, j2 = i2 + 1, j2 + 1
+                k = _token_end(draft, i2 + 1)
+                i2, j2 = k, j2 + (k - i2)
             else:
                 break
             left = not left
-        if i2 == i1 or draft.find(draft[i1:i2], floor) != i1:
+        if not _unique(draft, i1, i2, floor):
             if not hunks:
                 return ""  # an empty draft: nothing to anchor an edit on
             hunks[-1][1], hunks[-1][3] = i2, j2  # no room of its own: it joins the previous hunk
@@ -132,6 +135,43 @@ def edit_script(draft: str, target: str) -> str:
             hunks.append([i1, i2, j1, j2])
         floor = i2
     return "".join(f"<<<\n{LEAD}{draft[i1:i2]}\n===\n{LEAD}{target[j1:j2]}\n>>>\n" for i1, i2, j1, j2 in hunks)
+
+
+def at_boundary(text: str, k: int) -> bool:
+    """Whether text[k] starts a token: a token is a run of word characters, a run of blanks, or any other single
+    character (a newline, a quote, a colon). Search texts start and end on token boundaries, so a small model can't
+    stop half-way through a name (` repo` of `repoo`) or an indent (4 of its 7 spaces)."""
+    return k <= 0 or k >= len(text) or _kind(text[k - 1]) != _kind(text[k]) or _kind(text[k]) == "other"
+
+
+def _kind(ch: str) -> str:
+    return "word" if ch.isalnum() or ch == "_" else "blank" if ch in " \t" else "other"
+
+
+def _token_start(text: str, k: int, floor: int) -> int:
+    while k > floor and not at_boundary(text, k):
+        k -= 1
+    return k
+
+
+def _token_end(text: str, k: int) -> int:
+    while not at_boundary(text, k):
+        k += 1
+    return k
+
+
+def _unique(draft: str, i1: int, i2: int, floor: int) -> bool:
+    """Whether draft[i1:i2] is non-empty and found as whole tokens nowhere else in the draft from `floor` on."""
+    return i2 > i1 and find_whole(draft, draft[i1:i2], floor) == i1 and find_whole(draft, draft[i1:i2], i1 + 1) < 0
+
+
+def find_whole(text: str, piece: str, start: int = 0) -> int:
+    """The first index from `start` where `piece` stands in `text` as whole tokens, as a word search matches words
+    (`album` in `FROM album JOIN`, not in `album_id`); -1 if it doesn't."""
+    at = text.find(piece, start)
+    while at >= 0 and not (at_boundary(text, at) and at_boundary(text, at + len(piece))):
+        at = text.find(piece, at + 1)
+    return at
 
 
 def _line_anchor(draft: str, target: str, i: int, j1: int, j2: int, floor: int) -> tuple[int, int, int, int]:
@@ -151,17 +191,14 @@ def _line_anchor(draft: str, target: str, i: int, j1: int, j2: int, floor: int) 
     return i, i, j1, j2
 
 
-def _word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
 def apply_edit(draft: str, script: str) -> str | None:
     """Apply search/replace hunks in order; None when there are none or a search text matches nothing in the draft.
 
-    A search text not in the draft as written is matched to the most alike run of whole tokens after the previous
-    hunk (difflib ratio >= FUZZY_MATCH), as aider does with an LLM's SEARCH blocks: a small model often writes the
-    right fix with the search text slightly off (`cron_job` for the draft's `cronjob`). The validator still judges
-    the result, and similarity and exact match show what a fix changed."""
+    Each search text is looked for after the previous hunk: first where it stands as whole tokens (`find_whole`: the
+    place `edit_script` means), else anywhere. One not in the draft as written is matched to the most alike run of
+    whole tokens (difflib ratio >= FUZZY_MATCH), as aider does with an LLM's SEARCH blocks: a small model often
+    writes the right fix with the search text slightly off (`cron_job` for the draft's `cronjob`). The validator
+    still judges the result, and similarity and exact match show what a fix changed."""
     hunks = _hunks(script)
     if not hunks:
         return None
@@ -169,7 +206,9 @@ def apply_edit(draft: str, script: str) -> str | None:
     for old, new in hunks:
         if not old:
             return None
-        at, end = draft.find(old, pos), -1
+        at, end = find_whole(draft, old, pos), -1
+        if at < 0:
+            at = draft.find(old, pos)
         if at >= 0:
             end = at + len(old)
         else:

@@ -916,9 +916,18 @@ class _Checker:
             return
         view = analyse_task(task, self.specs, handler)
         valid = self.kw["handler" if handler else "task"]
+        arguments = self.argument_names(view)
         for key in view.unknown:
-            hint = _close(str(key), list(valid))
             where = task.nodes[key][0]
+            if key in arguments:  # an argument written level with the module: a hint to `vars` would mislead
+                fqcn = view.ref.fqcn  # type: ignore[union-attr]
+                self.add(
+                    where,
+                    "unknown-keyword",
+                    f"{key!r} is not a task keyword (an argument of {fqcn}: indent it under {view.module!r})",
+                )
+                continue
+            hint = _close(str(key), list(valid))
             if hint is None and isinstance(key, str) and view.module_key is not None:
                 hint = _close(key, [f"with_{x}" for x in self.specs["lookups"]]) if key.startswith("wit") else None
             self.add(
@@ -1025,6 +1034,29 @@ class _Checker:
 
     # ---- modules and their arguments ----------------------------------------------------------------------
 
+    def modules_taking(self, args: Any, name: str, most: int = 3) -> list[str]:
+        """The builtin modules that take every argument given, the most like `name` first; none if over `most` do
+        (an invented module name, `python_pip`, often has no near spelling, but its arguments name the module)."""
+        if not isinstance(args, dict) or not args:
+            return []
+        keys = set(map(str, args))
+        fits = [m for m in self.specs["modules"] if keys <= self.module_argument_names(m)]
+        fits.sort(key=lambda m: -difflib.SequenceMatcher(None, name, m).ratio())
+        return [f"ansible.builtin.{m}" for m in fits] if 0 < len(fits) <= most else []
+
+    def module_argument_names(self, spec_key: str) -> set[str]:
+        spec = self.specs["modules"][spec_key]
+        if spec.get("any_keys"):
+            return set()
+        options = spec.get("options") or {}
+        return {*options, *(a for o in options.values() for a in o.get("aliases") or ())}
+
+    def argument_names(self, view: TaskView) -> set[str]:
+        """The argument names and aliases of the task's builtin module; none for one that takes any key."""
+        if view.ref is None or view.ref.status != "builtin" or view.ref.spec_key is None:
+            return set()
+        return self.module_argument_names(view.ref.spec_key) - {"_raw_params"}
+
     def check_module(self, task: YMap, view: TaskView) -> None:
         knode = task.nodes[view.module_key][0]
         ref = view.ref
@@ -1038,11 +1070,13 @@ class _Checker:
             hint = _close(bare, names, 0.6)
             hint = hint or _close(bare, list(self.specs["module_routes"]), 0.8)
             where = f"ansible.builtin.{hint}" if hint and hint in self.specs["modules"] else hint
-            self.add(
-                knode,
-                "unknown-module",
-                f"unknown module {view.module!r}" + (f" (did you mean {where!r}?)" if where else ""),
-            )
+            if where:
+                note = f" (did you mean {where!r}?)"
+            elif fits := self.modules_taking(view.args, bare):
+                note = f" (modules that take these arguments: {', '.join(repr(m) for m in fits)})"
+            else:
+                note = ""
+            self.add(knode, "unknown-module", f"unknown module {view.module!r}{note}")
             return
         if ref.status == "removed":
             self.add(knode, "removed-module", f"module {view.module!r} was removed from ansible-core: {ref.note}")
