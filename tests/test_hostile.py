@@ -11,6 +11,7 @@ call is allowed `MARGIN` on top for a loaded machine.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import random
@@ -261,6 +262,45 @@ def test_time_limit_nests_and_leaves_nothing_behind() -> None:
             with contextlib.suppress(TimeoutError):
                 call_with_time_limit(0.005, _spin, 0.005)
             _spin(0.001)  # where a stray timeout would land
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("on_thread", [False, True], ids=["main", "thread"])
+def test_a_timeout_lost_in_a_gc_callback_is_raised_again(on_thread: bool) -> None:
+    """A timeout that lands in a gc callback is printed as "Exception ignored" and dropped; the bounded call must
+    still end (hypothesis's own gc callback once let a validation run on unbounded)."""
+    armed = [True]
+
+    def swallowing_callback(phase: str, info: dict[str, int]) -> None:
+        if armed and phase == "start":  # the first collection outlasts the bound: its timeout lands in here
+            armed.clear()
+            _spin(0.2)
+
+    def churn() -> None:  # makes cycles, so the collector (and the callback) runs at once
+        end = time.monotonic() + 3
+        while time.monotonic() < end:
+            a: list[Any] = []
+            a.append(a)
+
+    seconds: list[float] = []
+
+    def bounded() -> None:
+        start = time.monotonic()
+        with contextlib.suppress(TimeoutError):
+            call_with_time_limit(0.05, churn)
+        seconds.append(time.monotonic() - start)
+
+    gc.callbacks.append(swallowing_callback)
+    try:
+        if on_thread:
+            thread = threading.Thread(target=bounded)
+            thread.start()
+            thread.join(10)
+        else:
+            bounded()
+    finally:
+        gc.callbacks.remove(swallowing_callback)
+    assert not armed and seconds and seconds[0] < 1.0
 
 
 def test_time_limit_holds_on_other_threads() -> None:

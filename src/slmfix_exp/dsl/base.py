@@ -134,11 +134,12 @@ class _Timeout(BaseException):
 class _Bound:
     """One bounded call: its thread, its deadline, and how its timeout is raised and whether it has been."""
 
-    __slots__ = ("deadline", "fired", "locked", "signalled", "thread")
+    __slots__ = ("deadline", "due", "fired", "locked", "thread")
 
     def __init__(self, thread: int, deadline: float, locked: bool) -> None:
         self.thread, self.deadline, self.locked = thread, deadline, locked
-        self.fired = self.signalled = False
+        self.due = deadline  # when the watchdog raises the timeout (again: see `_RETRY_S`)
+        self.fired = False
 
 
 def _raise_in(thread: int, exc: type[BaseException] | None) -> None:
@@ -148,13 +149,18 @@ def _raise_in(thread: int, exc: type[BaseException] | None) -> None:
 
 
 _SIGNAL: signal.Signals | None = getattr(signal, "SIGALRM", None)
+# A timeout raised at a bytecode of a gc callback or a __del__ is printed as "Exception ignored" and lost, and the
+# call runs on unbounded (seen with hypothesis's gc callback): while a fired bound is still on its thread's stack,
+# the watchdog raises it again this long after. A bound that fired unwinds in microseconds, well within it.
+_RETRY_S = 0.05
 
 
 class _Watchdog:
     """Deadlines of bounded calls, per thread, and one daemon thread that enforces them.
 
     Bounds nest: a call inside a bounded call takes a bound of its own only if it ends earlier, so each thread's stack
-    of bounds has its earliest deadline on top, and only a top bound fires, at most once. The watchdog sleeps until
+    of bounds has its earliest deadline on top, and only a top bound fires (again after `_RETRY_S` if it is still
+    there: a timeout can be lost). The watchdog sleeps until
     the earliest deadline, so a stream of quick calls wakes it about once per `timeout_s`. How a timeout is raised:
 
     - in the main thread (where TRL computes rewards), by our SIGALRM handler, which the watchdog runs there with
@@ -274,7 +280,7 @@ class _Watchdog:
             return
         self._interrupting = False
         for top in self._main_stack[-1:]:
-            if not top.fired and top.deadline <= time.monotonic():
+            if top.deadline <= time.monotonic():
                 top.fired = True
                 raise _Timeout
 
@@ -291,20 +297,21 @@ class _Watchdog:
                 now, wake = time.monotonic(), math.inf
                 for thread, stack in list(self._stacks.items()):
                     for top in stack[-1:]:  # a slice: the main thread may pop its stack meanwhile
-                        if top.fired or top.signalled:
+                        if top.due > now:
+                            wake = min(wake, top.due)
                             continue
-                        if top.deadline > now:
-                            wake = min(wake, top.deadline)
-                        elif top.locked:
+                        top.due = now + _RETRY_S
+                        wake = min(wake, top.due)
+                        if top.locked:
                             top.fired = True
                             _raise_in(thread, _Timeout)
                         elif _SIGNAL is not None and signal.getsignal(_SIGNAL) == self._handler:
-                            top.signalled = self._interrupting = True
+                            self._interrupting = True
                             _thread.interrupt_main(_SIGNAL)
                         else:  # someone replaced our handler: this call goes unbounded, later ones take the lock
-                            top.signalled, self._handler_ok = True, False
+                            top.due, self._handler_ok = math.inf, False
                 self._wake_at = wake
-                if any(not (top.fired or top.signalled) and top.deadline < wake for top in self._main_stack[-1:]):
+                if any(top.due < wake for top in self._main_stack[-1:]):
                     continue  # the main thread changed its stack meanwhile (see `_wake_main`)
                 self._cond.wait(None if wake == math.inf else wake - now)
 
