@@ -45,6 +45,8 @@ def test_search_texts_are_whole_tokens_and_name_one_place() -> None:
     assert edit_script(draft, target) == "<<<\n        \n===\n     \n>>>\n"
     draft = "git:\n    repoo: x\n    dest: y\n"
     assert edit_script(draft, draft.replace("repoo", "repo")) == "<<<\n repoo\n===\n repo\n>>>\n"
+    draft = "SELECT name FROM member ORDER BY name"  # a letter added to a word: the whole word, not ` ` -> `s `
+    assert edit_script(draft, draft.replace("member", "members")) == "<<<\n member\n===\n members\n>>>\n"
     draft = "SELECT name FROM t WHERE name = 'x' ORDER BY nmae"
     assert edit_script(draft, draft.replace("nmae", "name")) == "<<<\n nmae\n===\n name\n>>>\n"
     draft = "SELECT a FROM t WHERE a = 1 AND a = 2"  # the second `a = `: widened until it is the only one

@@ -77,6 +77,8 @@ class SLMConfig:
     constrain_search: bool = True  # edit: search texts only copy pieces of the draft, in RL and evaluation
     quantization: str | None = None  # null | 4bit (bitsandbytes NF4)
     dtype: str = "float32"  # float32 | bfloat16 | float16
+    # train with bf16 autocast over `dtype` weights (mixed precision) on a CPU too; on CUDA a bfloat16 model always is
+    bf16_autocast: bool = False
     lora: LoRAConfig = field(default_factory=LoRAConfig)
 
 

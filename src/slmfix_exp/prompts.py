@@ -104,10 +104,11 @@ def edit_script(draft: str, target: str) -> str:
             continue
         if tag == "insert" and "\n" in target[j1:j2]:
             i1, i2, j1, j2 = _line_anchor(draft, target, i1, j1, j2, equal_from)
-        # Widen to token boundaries: the text around a change is equal in both, so widening moves both sides alike.
-        while not at_boundary(draft, i1) and j1 > 0 and draft[i1 - 1] == target[j1 - 1]:
+        # Widen to token boundaries of both texts (`member` -> `members`, not `` -> `s`): the text around a change is
+        # equal in both, so widening moves both sides alike.
+        while not (at_boundary(draft, i1) and at_boundary(target, j1)) and draft[i1 - 1 : i1] == target[j1 - 1 : j1]:
             i1, j1 = i1 - 1, j1 - 1
-        while not at_boundary(draft, i2) and j2 < len(target) and draft[i2] == target[j2]:
+        while not (at_boundary(draft, i2) and at_boundary(target, j2)) and draft[i2 : i2 + 1] == target[j2 : j2 + 1]:
             i2, j2 = i2 + 1, j2 + 1
         if spans and i1 <= spans[-1][1] + 1:  # touching or overlapping the previous hunk: merge
             spans[-1][1], spans[-1][3] = i2, j2

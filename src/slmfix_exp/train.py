@@ -58,7 +58,7 @@ def common_args(cfg: Config, stage_dir: Path, report_to: list[str]) -> dict[str,
     return dict(
         output_dir=str(stage_dir),
         use_cpu=not torch.cuda.is_available(),
-        bf16=torch.cuda.is_available() and cfg.slm.dtype == "bfloat16",
+        bf16=cfg.slm.bf16_autocast or (torch.cuda.is_available() and cfg.slm.dtype == "bfloat16"),
         logging_steps=cfg.trainer.logging_steps,
         save_steps=cfg.trainer.save_steps,
         save_total_limit=2,
