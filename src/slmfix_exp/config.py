@@ -92,7 +92,7 @@ class RewardConfig:
 
 @dataclass
 class SFTConfig:
-    max_steps: int = 800
+    max_steps: int = 1200
     learning_rate: float = 2e-3
     batch_size: int = 16
     drafts_per_task: int = 2  # broken drafts made from each training task for the (draft -> reference) pairs
