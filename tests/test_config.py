@@ -66,3 +66,15 @@ def test_cached_llm_without_a_path_fails(compose_config) -> None:
     cfg = to_typed(compose_config(["base_llm=cached"]))
     with pytest.raises(ValueError, match=r"base_llm\.path"):
         make_drafts(cfg.base_llm, get_dsl("sql"), [], 0, Path("."))
+
+
+def test_the_tiny_slm_trains_in_bf16_autocast_where_asked(compose_config, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """slm.bf16_autocast reaches TrainingArguments' `bf16` (mixed precision), which transformers takes on a CPU too."""
+    from trl import SFTConfig
+
+    from slmfix_exp.train import common_args
+
+    for overrides, on in (([], True), (["slm.bf16_autocast=false"], False)):
+        cfg = to_typed(compose_config(overrides))
+        args = SFTConfig(**common_args(cfg, tmp_path, []), max_steps=1)
+        assert args.bf16 is on, overrides
