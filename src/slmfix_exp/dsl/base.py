@@ -160,8 +160,8 @@ class _Watchdog:
 
     Bounds nest: a call inside a bounded call takes a bound of its own only if it ends earlier, so each thread's stack
     of bounds has its earliest deadline on top, and only a top bound fires (again after `_RETRY_S` if it is still
-    there: a timeout can be lost). The watchdog sleeps until
-    the earliest deadline, so a stream of quick calls wakes it about once per `timeout_s`. How a timeout is raised:
+    there: a timeout can be lost). The watchdog sleeps until the earliest deadline, so a stream of quick calls wakes
+    it about once per `timeout_s`. How a timeout is raised:
 
     - in the main thread (where TRL computes rewards), by our SIGALRM handler, which the watchdog runs there with
       `_thread.interrupt_main` (no signal is sent: no syscall is interrupted, no timer is set). The handler checks
