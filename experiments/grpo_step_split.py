@@ -3,6 +3,12 @@ optimizer). The reward must not dominate.
 
     python experiments/grpo_step_split.py dsl=sql [steps=6] [model=<a stage's final/ dir>] [config overrides]
 
+The GPU check of the issue (a Qwen2.5-0.5B-shaped model built from config, QLoRA in 4-bit with bf16):
+
+    python experiments/grpo_step_split.py dsl=sql slm.architecture=qwen2 slm.hidden_size=896 slm.num_layers=24 \
+        slm.num_heads=14 slm.intermediate_size=4864 slm.quantization=4bit slm.dtype=bfloat16 slm.lora.enabled=true \
+        steps=10
+
 Without `model=`, the untrained tiny SLM generates; its completions are as long as `trainer.rl.max_completion_length`
 allows, which makes generation's share an upper bound. TRL's `step_time` wraps the whole training step (it calls
 generation and the reward first), so backprop = step_time - generation - reward.
@@ -71,6 +77,8 @@ def main(argv: list[str]) -> None:
                 "steps": len(history),
                 "completions_per_step": cfg.trainer.rl.batch_size,
                 "completion_tokens_per_step": round(tokens, 1),
+                "generated_tokens_per_s": round(tokens / gen, 1),
+                "trained_steps_per_s": round(1 / step, 3),
             }
         )
     )
