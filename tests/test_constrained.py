@@ -38,6 +38,9 @@ def test_open_search_tracks_blocks_and_the_floor() -> None:
     # The next hunk may only copy from after the previous search text, as apply_edit looks for it there.
     assert open_search(draft, "```edit\n<<<\n WHERE\n===\n WHERE\n>>>\n<<<\n") == (" a = a", "")
     assert open_search(draft, "```edit\n<<<\n WHERE\n===\n WHERE\n>>>\n```\n<<<\n") is None  # after the fence
+    # the floor is where apply_edit applies the hunk: ` a` as a whole token, not the `a` inside `name`
+    draft = "SELECT name FROM t WHERE a = 1"
+    assert open_search(draft, "```edit\n<<<\n a\n===\n b\n>>>\n<<<\n") == (" = 1", "")
 
 
 def test_a_search_text_starts_with_the_lead_then_copies(tokenizer) -> None:  # type: ignore[no-untyped-def]

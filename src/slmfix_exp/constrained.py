@@ -5,10 +5,10 @@ in the draft after the previous hunk. A small model often writes the right fix w
 its training set instead of the one in front of it), and the whole answer is lost. Inside a search block this
 processor masks every token that would make `old` something other than a run of the draft after the previous hunk,
 and lets the block close only where `old` is what `edit_script` writes in training: whole tokens (`at_boundary`),
-found once as such in that part of the draft. The model still chooses where to edit and what to write; it can't misspell
-what it copies, stop half-way through a name or an indent, or point at two places at once. Replacement texts,
-explanations and everything outside the blocks are left alone, as in grammar-constrained decoding (Outlines,
-llguidance), with the grammar taken from the prompt's own draft.
+found once as such in that part of the draft (`find_once`). The model still chooses where to edit and what to
+write; it can't misspell what it copies, stop half-way through a name or an indent, or point at two places at once.
+Replacement texts, explanations and everything outside the blocks are left alone, as in grammar-constrained decoding
+(Outlines, llguidance), with the grammar taken from the prompt's own draft.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList, PreTrainedTokenizerBase
 
-from slmfix_exp.prompts import EDIT_FENCE, LEAD, at_boundary, draft_of, find_whole, unlead
+from slmfix_exp.prompts import EDIT_FENCE, LEAD, at_boundary, draft_of, find_once, find_search, unlead
 
 OPEN, CLOSE = "<<<\n", "\n===\n"  # a search block opens on a line of its own and closes with the `===` line
 FENCE = f"```{EDIT_FENCE}\n"  # the answer's block, as prompts.repair_completion writes it
@@ -80,11 +80,11 @@ class SearchTextInDraft(LogitsProcessor):
         # Closing: a token holding the marker (or its start) after a last piece of the search text.
         for text, ids in v.with_newline:
             cut = text.index("\n")
-            if _marks(text[cut:]) and _closes(typed + text[:cut], region):
+            if _marks(text[cut:]) and find_once(region, typed + text[:cut]) >= 0:
                 allowed.update(ids)
         # Half-way through the marker ("\n", "\n=", "\n==", "\n==="): the tokens that carry on with it.
         for k in range(1, len(CLOSE)):
-            if typed.endswith(CLOSE[:k]) and _closes(typed[:-k], region):
+            if typed.endswith(CLOSE[:k]) and find_once(region, typed[:-k]) >= 0:
                 allowed.update(v.continuing[k])
         return allowed
 
@@ -129,7 +129,7 @@ def _fits(text: str, region: str) -> bool:
         return False
     text = unlead(text)
     cut = text.find("\n")
-    return bool(_starts(text, region)) or (cut > 0 and _marks(text[cut:]) and _closes(text[:cut], region))
+    return bool(_starts(text, region)) or (cut > 0 and _marks(text[cut:]) and find_once(region, text[:cut]) >= 0)
 
 
 def _starts(piece: str, region: str) -> list[int]:
@@ -140,13 +140,6 @@ def _starts(piece: str, region: str) -> list[int]:
             found.append(at)
         at = region.find(piece, at + 1)
     return found
-
-
-def _closes(piece: str, region: str) -> bool:
-    """Whether `piece` may be a whole search text: found once in the region as whole tokens (`apply_edit` takes the
-    first such match, so a text found twice would be applied where it first occurs, whatever the model meant)."""
-    at = find_whole(region, piece) if piece else -1
-    return at >= 0 and find_whole(region, piece, at + 1) < 0
 
 
 def open_search(draft: str, completion: str) -> tuple[str, str] | None:
@@ -171,7 +164,7 @@ def open_search(draft: str, completion: str) -> tuple[str, str] | None:
         if close < 0:
             return draft[floor:], typed
         old = unlead(typed[: max(close - 1, 0)])
-        found = draft.find(old, floor) if old else -1
+        found = find_search(draft, old, floor) if old else -1
         if found < 0:  # a hunk the constraint didn't write (it began unconstrained): no floor to follow
             return None
         floor = found + len(old)

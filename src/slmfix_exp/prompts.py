@@ -163,7 +163,22 @@ def _token_end(text: str, k: int) -> int:
 
 def _unique(draft: str, i1: int, i2: int, floor: int) -> bool:
     """Whether draft[i1:i2] is non-empty and found as whole tokens nowhere else in the draft from `floor` on."""
-    return i2 > i1 and find_whole(draft, draft[i1:i2], floor) == i1 and find_whole(draft, draft[i1:i2], i1 + 1) < 0
+    return find_once(draft, draft[i1:i2], floor) == i1
+
+
+def find_once(text: str, piece: str, start: int = 0) -> int:
+    """Where a non-empty `piece` stands in `text` from `start` as whole tokens, if it does so exactly once; else -1.
+    Every search text `edit_script` writes is such a piece, and `constrained.py` closes a search block only on one:
+    `apply_edit` takes the first whole-token match, so a text found twice would be applied where it first occurs."""
+    at = find_whole(text, piece, start) if piece else -1
+    return at if at >= 0 and find_whole(text, piece, at + 1) < 0 else -1
+
+
+def find_search(draft: str, old: str, pos: int) -> int:
+    """Where `apply_edit` applies the search text `old` after `pos`: where it stands as whole tokens (the place
+    `edit_script` means), else where it first occurs; -1 if it doesn't."""
+    at = find_whole(draft, old, pos)
+    return at if at >= 0 else draft.find(old, pos)
 
 
 def find_whole(text: str, piece: str, start: int = 0) -> int:
@@ -195,11 +210,10 @@ def _line_anchor(draft: str, target: str, i: int, j1: int, j2: int, floor: int) 
 def apply_edit(draft: str, script: str) -> str | None:
     """Apply search/replace hunks in order; None when there are none or a search text matches nothing in the draft.
 
-    Each search text is looked for after the previous hunk: first where it stands as whole tokens (`find_whole`: the
-    place `edit_script` means), else anywhere. One not in the draft as written is matched to the most alike run of
-    whole tokens (difflib ratio >= FUZZY_MATCH), as aider does with an LLM's SEARCH blocks: a small model often
-    writes the right fix with the search text slightly off (`cron_job` for the draft's `cronjob`). The validator
-    still judges the result, and similarity and exact match show what a fix changed."""
+    Each search text is looked for after the previous hunk (`find_search`). One not in the draft as written is
+    matched to the most alike run of whole tokens (difflib ratio >= FUZZY_MATCH), as aider does with an LLM's SEARCH
+    blocks: a small model often writes the right fix with the search text slightly off (`cron_job` for the draft's
+    `cronjob`). The validator still judges the result, and similarity and exact match show what a fix changed."""
     hunks = _hunks(script)
     if not hunks:
         return None
@@ -207,9 +221,7 @@ def apply_edit(draft: str, script: str) -> str | None:
     for old, new in hunks:
         if not old:
             return None
-        at, end = find_whole(draft, old, pos), -1
-        if at < 0:
-            at = draft.find(old, pos)
+        at, end = find_search(draft, old, pos), -1
         if at >= 0:
             end = at + len(old)
         else:
