@@ -916,7 +916,7 @@ class _Checker:
             return
         view = analyse_task(task, self.specs, handler)
         valid = self.kw["handler" if handler else "task"]
-        arguments = self.argument_names(view)
+        arguments = self.argument_names(view) if view.unknown else set()  # only a task with an unknown key pays
         for key in view.unknown:
             where = task.nodes[key][0]
             if key in arguments:  # an argument written level with the module: a hint to `vars` would mislead
