@@ -16,7 +16,6 @@ from typing import Any, cast
 import torch
 from datasets import Dataset
 from transformers import PreTrainedTokenizerBase
-from transformers.trainer_utils import get_last_checkpoint
 
 from slmfix_exp.config import Config
 from slmfix_exp.constrained import constrain_generation
@@ -154,8 +153,22 @@ def rl_trainer(
     )
 
 
+def last_checkpoint(stage_dir: Path) -> str | None:
+    """The newest checkpoint a kill didn't cut short. The Trainer writes a checkpoint's trainer_state.json last, so
+    one whose state doesn't parse was being saved when the run died (transformers' get_last_checkpoint goes by the
+    name alone, and resuming from it fails on the empty file)."""
+    steps = [p for p in stage_dir.glob("checkpoint-*") if p.name.removeprefix("checkpoint-").isdigit()]
+    for path in sorted(steps, key=lambda p: int(p.name.removeprefix("checkpoint-")), reverse=True):
+        try:
+            json.loads((path / "trainer_state.json").read_text())
+            return str(path)
+        except (OSError, ValueError):
+            log.warning("skipping %s: the run was killed while saving it", path)
+    return None
+
+
 def _train(trainer: Any, stage_dir: Path, tokenizer: PreTrainedTokenizerBase) -> SLM:
-    last = get_last_checkpoint(str(stage_dir)) if stage_dir.exists() else None
+    last = last_checkpoint(stage_dir)
     if last:
         log.info("resuming %s from %s", stage_dir.name, last)
     trainer.train(resume_from_checkpoint=last)
