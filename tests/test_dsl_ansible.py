@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 
 from slmfix_exp.data.generators.ansible import generate
-from slmfix_exp.dsl.ansible import Ansible, analyse_task, load_specs, load_yaml, resolve_module, uses_only_core_modules
+from slmfix_exp.dsl.ansible import (
+    Ansible,
+    _Mutator,
+    analyse_task,
+    iter_mutations,
+    load_specs,
+    load_yaml,
+    resolve_module,
+    uses_only_core_modules,
+)
 
 REAL_TASKS = Path(__file__).resolve().parents[2] / "shared" / "data" / "ansible" / "tasks.jsonl"
 A = Ansible()
@@ -322,6 +331,8 @@ def test_mutations_keep_their_promise() -> None:
         "unknown-arg",
         "missing-required-arg",
         "wrong-choice",
+        "borrowed-arg",
+        "wrong-case-choice",
     }
     assert labels[False] == {
         "wrong-valid-choice",
@@ -347,6 +358,79 @@ def test_mutation_labels_match_the_diagnostics() -> None:
             assert rules & expected[mutation.label], (mutation.label, rules)
     assert A.mutate("", {}, rng, True) is None
     assert A.mutate("not: [valid", {}, rng, False) is None
+
+
+def test_new_mutations_are_rejected_for_what_they_say() -> None:
+    """A borrowed argument (another module's name) is an unknown argument; a choice in another case a bad choice."""
+    rng = random.Random(2)
+    made = {"borrowed-arg": 0, "wrong-case-choice": 0}
+    for task in generate(60, seed=4):
+        mutator = _Mutator(task["reference"], rng, A.validate)
+        for kind, rule in (("borrowed-arg", "unknown-arg"), ("wrong-case-choice", "bad-choice")):
+            program = mutator.run(kind, invalid=True)
+            if program is None:
+                continue
+            made[kind] += 1
+            verdict = A.validate(program)
+            assert not verdict.ok and rule in {d.rule for d in verdict.errors}, (kind, program)
+    assert min(made.values()) >= 10, made
+    borrowed = dict(iter_mutations("- service:\n    name: nginx\n    state: started\n", random.Random(0)))
+    assert {"borrowed-arg", "wrong-case-choice"} <= set(borrowed)
+
+
+def test_repair_context_lists_the_arguments_of_the_module_in_error() -> None:
+    program = "- name: x\n  copy:\n    src: a\n    destination: /tmp/a\n"
+    context = A.repair_context(program, A.validate(program), {})
+    assert context.startswith("ansible.builtin.copy arguments: dest*, ")  # required first, starred
+    assert ", mode, owner," in context and context.count("\n") == 0  # one line for the module's two errors
+    program = "- file:\n    path: /x\n    state: Directory\n"
+    lines = A.repair_context(program, A.validate(program), {}).splitlines()
+    assert lines[0].startswith("ansible.builtin.file arguments: path* (dest, name), ")
+    assert lines[1] == "state choices: absent, directory, file, hard, link, touch"
+    long = A.repair_context("- apt:\n    bogus: 1\n", A.validate("- apt:\n    bogus: 1\n"), {})
+    assert "package (pkg, name)" in long and len(long) <= 450
+    assert A.repair_context(PLAYBOOK, A.validate(PLAYBOOK), {}) == ""
+    unknown = "- aptt:\n    name: x\n"  # the message already names the candidates
+    assert A.repair_context(unknown, A.validate(unknown), {}) == ""
+
+
+@pytest.mark.parametrize(
+    ("program", "fixed"),
+    [  # a misspelt argument renamed; an invented one deleted with its block; a choice in the wrong case
+        ("- apt:\n    name: nginx\n    update_cahce: true\n", "- apt:\n    name: nginx\n    update_cache: true\n"),
+        (
+            "- user:\n    name: bob\n    frobnicate:\n      - a\n    shell: /bin/sh\n",
+            "- user:\n    name: bob\n    shell: /bin/sh\n",
+        ),
+        ("- apt: name=nginx frobnicate=yes\n", "- apt: name=nginx\n"),
+        ("- apt: {name: nginx, frobnicate: yes}\n", "- apt: {name: nginx}\n"),
+        ("- service:\n    name: x\n    state: STARTED\n", "- service:\n    name: x\n    state: started\n"),
+        ("- service: name=x state=Restart\n", "- service: name=x state=restarted\n"),
+        ("- aptt:\n    name: x\n", "- apt:\n    name: x\n"),
+        ("- name: Show\n  debug:\n  var: out\n", "- name: Show\n  debug:\n    var: out\n"),
+        ("- apt:\n    name: x\n  become_usr: root\n", "- apt:\n    name: x\n  become_user: root\n"),
+        # an invented name standing in for the one required argument missing
+        ("- copy:\n    src: a\n    destination: /b\n", "- copy:\n    src: a\n    dest: /b\n"),
+        ("- copy: src=a destination=/b\n", "- copy: src=a dest=/b\n"),
+    ],
+)
+def test_rule_fix_applies_the_message_s_suggestion(program: str, fixed: str) -> None:
+    verdict = A.validate(program)
+    assert not verdict.ok
+    assert A.rule_fix(program, verdict, {}) == fixed
+    assert A.validate(fixed).ok, A.validate(fixed).feedback()
+
+
+def test_rule_fix_leaves_what_no_message_answers() -> None:
+    for program in ("- apt:\n    name: x\n    state: installed\n", "- debug:\n    msg: a\n    var: b\n"):
+        assert A.rule_fix(program, A.validate(program), {}) is None
+    assert A.rule_fix(PLAYBOOK, A.validate(PLAYBOOK), {}) is None
+    # each fix keeps the rest byte for byte, and one error at a time is fixed
+    program = "# keep\n- file:\n    path: /x   # here\n    state: Directory\n    bogus: 1\n"
+    once = A.rule_fix(program, A.validate(program), {})
+    assert once == "# keep\n- file:\n    path: /x   # here\n    state: directory\n    bogus: 1\n"
+    assert once is not None
+    assert A.rule_fix(once, A.validate(once), {}) == "# keep\n- file:\n    path: /x   # here\n    state: directory\n"
 
 
 def test_tree_and_paper_similarity() -> None:

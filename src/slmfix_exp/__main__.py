@@ -12,7 +12,6 @@ trainers do the DDP), rank 0 alone drafts, evaluates, writes the results and log
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import sys
 import time
@@ -29,7 +28,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from slmfix_exp.config import Config, to_typed
 from slmfix_exp.data.base_llm import make_drafts
-from slmfix_exp.data.loaders import load_tasks
+from slmfix_exp.data.loaders import load_eval_tasks, load_tasks
 from slmfix_exp.distributed import (
     barrier,
     follow_rank0,
@@ -40,9 +39,8 @@ from slmfix_exp.distributed import (
     submitit_tasks,
     world_size,
 )  # importing it registers the schemas before Hydra composes
-from slmfix_exp.dsl import dsl_from_config
-from slmfix_exp.evaluate import dumps, evaluate_method, prediction_records
-from slmfix_exp.report import write_atomic, write_reports
+from slmfix_exp.dsl import Task, dsl_from_config
+from slmfix_exp.evaluate import Evaluation, write_results
 from slmfix_exp.tracking import Tracker
 
 log = logging.getLogger("slmfix_exp")
@@ -84,24 +82,25 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
         with timings.stage("load data"), rank0_first():
             dsl = dsl_from_config(cfg.dsl)
             splits = load_tasks(cfg.data, cfg.dsl.name, cache_dir)
-            test = splits[cfg.eval.split]
-            log.info("%d train / %d val / %d test tasks", *(len(splits[s]) for s in ("train", "val", "test")))
-        metrics: dict[str, dict[str, Any]] = {}
-        outcomes: dict[str, Any] = {}
+            test = load_eval_tasks(cfg.eval.data, cfg.dsl.name) if cfg.eval.data.path else splits[cfg.eval.split]
+            log.info("%d train / %d val / %d test tasks", len(splits["train"]), len(splits["val"]), len(test))
+            warn_if_seen(splits["train"], test)
+        evaluation: Evaluation | None = None
         if main_rank:  # the drafts are for evaluation, which rank 0 does alone
             with timings.stage("draft"):
                 drafts = make_drafts(cfg.base_llm, dsl, test, cfg.seed, cache_dir)
             with timings.stage("validate drafts"):
-                draft_validations = dsl.validate_batch([d.program for d in drafts], [t.context for t in test])
-            programs = [d.program for d in drafts]
-            with timings.stage("evaluate base"):
-                metrics["base"], base_out, base_sims = evaluate_method(cfg, dsl, test, programs, draft_validations)
-                outcomes["base"] = (base_out, base_sims)
-            log.info(
-                "drafts: pass rate %.3f, similarity %.3f",
-                metrics["base"]["pass_rate"],
-                metrics["base"]["ast_similarity"],
-            )
+                evaluation = Evaluation(cfg, dsl, test, drafts)
+            for name, method in (("base", evaluation.base), ("rules", evaluation.rules)):
+                with timings.stage(f"evaluate {name}"):
+                    metrics = method()
+                log.info(
+                    "%s: pass rate %.3f, repaired %s of %d invalid",
+                    name,
+                    metrics["pass_rate"],
+                    metrics["repaired_valid"],
+                    metrics["invalid_drafts"],
+                )
 
         dataset = None
         if cfg.synthesis.enabled:  # LeDex: the SLM trains on synthesised (wrong program, explanation, fix) records
@@ -137,21 +136,19 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
                 model = load_slm(start_path, cfg.slm)
 
             def evaluate(name: str) -> None:
-                if not main_rank:
+                if evaluation is None:
                     barrier()  # while rank 0 evaluates
                     return
                 with timings.stage(f"evaluate {name}"):
-                    metrics[name], outs, sims = evaluate_method(
-                        cfg, dsl, test, programs, draft_validations, model, tokenizer, name
-                    )
-                    outcomes[name] = (outs, sims)
+                    metrics = evaluation.slm(name, model, tokenizer)
                 log.info(
-                    "%s: pass rate %.3f, similarity %.3f",
+                    "%s: pass rate %.3f, repaired %s of %d invalid",
                     name,
-                    metrics[name]["pass_rate"],
-                    metrics[name]["ast_similarity"],
+                    metrics["pass_rate"],
+                    metrics["repaired_valid"],
+                    metrics["invalid_drafts"],
                 )
-                tracker.log({f"eval/{name}/{k}": v for k, v in metrics[name].items() if isinstance(v, int | float)})
+                tracker.log({f"eval/{name}/{k}": v for k, v in metrics.items() if isinstance(v, int | float)})
                 barrier()
 
             if cfg.eval.slm_base:
@@ -170,48 +167,52 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
                     else:
                         raise ValueError(f"unknown trainer stage {stage!r}: use sft or rl")
                 evaluate(stage)
-        if not main_rank:
+        if evaluation is None:
             tracker.finish()
             return {}
 
-        results = {
-            "dsl": cfg.dsl.name,
-            "config": OmegaConf.to_container(raw, resolve=True),
-            "methods": metrics,
-            "timings": dict(timings),
-        }
         with timings.stage("write results"):
-            records = prediction_records(test, drafts, base_out, outcomes)
-            write_atomic(run_dir / "predictions.jsonl", "".join(dumps(r) + "\n" for r in records))
-            results["timings"] = dict(timings)
-            write_atomic(run_dir / "results.json", json.dumps(results, indent=2))
-            plots = write_reports(run_dir, results)
-        tracker.summary(
-            {f"{m}/{k}": v for m, ms in metrics.items() for k, v in ms.items() if isinstance(v, int | float)}
-        )
-        tracker.log_images(plots)
-        tracker.log_table(
-            "samples",
-            ["id", "nl", "draft", "diagnostics", "repaired", "repaired_valid", "reference"],
-            [
-                [
-                    r["id"],
-                    r["nl"],
-                    r["draft"],
-                    "\n".join(d["message"] for d in r["diagnostics"]),
-                    r["repaired"],
-                    r["repaired_valid"],
-                    r["reference"],
-                ]
-                for r in records
-                if not r["draft_valid"]
-            ][:50],
-        )
+            config = OmegaConf.to_container(raw, resolve=True)
+            results, plots = write_results(run_dir, evaluation, config, timings)  # type: ignore[arg-type]
+        log_to_tracker(tracker, results, plots, evaluation)
     except BaseException:
         tracker.finish(failed=True)
         raise
     tracker.finish()
     return results
+
+
+def warn_if_seen(train: list[Task], test: list[Task]) -> None:
+    """Say so when test references are also training references: a result on them is not generalisation."""
+    seen = {t.reference for t in train}
+    overlap = sum(t.reference in seen for t in test if t.reference is not None)
+    if overlap:
+        log.warning("%d of %d test references are also training references", overlap, len(test))
+
+
+def log_to_tracker(tracker: Tracker, results: dict[str, Any], plots: list[Path], evaluation: Evaluation) -> None:
+    tracker.summary(
+        {f"{m}/{k}": v for m, ms in results["methods"].items() for k, v in ms.items() if isinstance(v, int | float)}
+    )
+    tracker.log_images(plots)
+    records = evaluation.predictions()
+    tracker.log_table(
+        "samples",
+        ["id", "nl", "draft", "diagnostics", "repaired", "repaired_valid", "reference"],
+        [
+            [
+                r["id"],
+                r["nl"],
+                r["draft"],
+                "\n".join(d["message"] for d in r["diagnostics"]),
+                r["repaired"],
+                r["repaired_valid"],
+                r["reference"],
+            ]
+            for r in records
+            if not r["draft_valid"]
+        ][:50],
+    )
 
 
 @hydra.main(config_path="../../conf", config_name="config", version_base="1.3")

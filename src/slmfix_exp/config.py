@@ -96,6 +96,9 @@ class SFTConfig:
     learning_rate: float = 2e-3
     batch_size: int = 16
     drafts_per_task: int = 2  # broken drafts made from each training task for the (draft -> reference) pairs
+    # share of those drafts made over the task in other names (DSL.vary: SQL renames its schema), so that the model
+    # copies names from the prompt instead of learning the bundled ones by heart
+    vary_names: float = 0.75
     warmup_ratio: float = 0.05
     # null: on the completion only for a pretrained SLM; on the whole sequence for one trained from scratch (tiny),
     # where learning the prompt's programs and feedback is what teaches it to copy names from them
@@ -133,10 +136,23 @@ class PromptConfig:
 
 
 @dataclass
+class EvalDataConfig:
+    """The tasks a run evaluates on, apart from what it trains on. All records are test tasks. A JSONL file or a
+    directory of them (each file a system: real drafts of several LLMs); a record's `reference` or `program` is
+    the reference, and may be null (real Ansible playbooks): reference metrics then skip it."""
+
+    path: str | None = None  # None: the `eval.split` split of `data`
+    max_test: int | None = None
+
+
+@dataclass
 class EvalConfig:
     split: str = "test"
+    data: EvalDataConfig = field(default_factory=EvalDataConfig)
     rounds: int = 3  # repair, re-validate, repair again while invalid
     num_samples: int = 16  # best-of-n repairs, picked by the validator, then by similarity to the draft
+    # samples are drawn this many at a time, and a task stops sampling in a round once one passes; 0: all at once
+    sample_chunk: int = 4
     temperature: float = 0.5  # when num_samples > 1
     max_new_tokens: int = 192
     batch_size: int = 64  # sequences per generate call (prompts x num_samples)

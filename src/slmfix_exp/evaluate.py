@@ -14,11 +14,14 @@ round, the success-refinement rate: of the programs still failing before round r
 from __future__ import annotations
 
 import json
+import logging
 import math
+import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sacrebleu
@@ -28,10 +31,15 @@ from transformers import PreTrainedTokenizerBase
 
 from slmfix_exp.config import Config
 from slmfix_exp.constrained import SearchTextInDraft
+from slmfix_exp.data.base_llm import Draft
 from slmfix_exp.dsl.base import DSL, Task, Validation
 from slmfix_exp.models import SLM
 from slmfix_exp.prompts import read_repair, repair_prompt
+from slmfix_exp.report import write_atomic, write_reports
 from slmfix_exp.task_tests import Verdict, run_tests
+
+log = logging.getLogger(__name__)
+CONF_DIR = Path(__file__).resolve().parents[2] / "conf"  # the configs of an editable install from a clone
 
 
 @dataclass
@@ -59,15 +67,17 @@ def generate(
     temperature: float = 0.0,
     desc: str = "generating",
     constrain: bool = False,
+    sample: bool | None = None,
 ) -> list[list[str]]:
-    """`num_samples` completions per prompt, greedy when num_samples == 1. Batches hold `batch_size` sequences
-    (prompts x samples) of prompts of like length, left-padded: sorting by length cuts the padding computed on.
+    """`num_samples` completions per prompt, greedy when num_samples == 1 (unless `sample`). Batches hold
+    `batch_size` sequences (prompts x samples) of prompts of like length, left-padded: sorting by length cuts the
+    padding computed on.
 
     With `constrain` (repair prompts, edit answers), the search texts can only copy pieces of the prompt's draft."""
     model.eval()
     tokenizer.padding_side = "left"
     outputs: list[list[str]] = [[] for _ in prompts]
-    sample = num_samples > 1
+    sample = num_samples > 1 if sample is None else sample
     lengths = [len(ids) for ids in tokenizer(list(prompts), add_special_tokens=False)["input_ids"]] if prompts else []
     order = sorted(range(len(prompts)), key=lengths.__getitem__)
     per_batch = max(1, batch_size // num_samples)
@@ -102,20 +112,18 @@ def repair(
     draft_validations: Sequence[Validation],
     desc: str,
 ) -> list[Outcome]:
+    """Repair the drafts that fail the gate, round after round. A round samples `eval.sample_chunk` repairs at a
+    time for the tasks with no passing sample yet, up to `eval.num_samples`: samples go where they are needed."""
     e = cfg.eval
-    refs, contexts = [t.reference for t in tasks], [t.context for t in tasks]
-    checked = run_tests(dsl, drafts, refs, contexts, draft_validations, e.gate)
-    outcomes = [
-        Outcome(d, c.validation, passed=c.passed, feedback=c.feedback) for d, c in zip(drafts, checked, strict=True)
-    ]
-    for o in outcomes:
-        o.failing = not o.passed
+    refs, contexts = [t.reference or "" for t in tasks], [t.context for t in tasks]
+    outcomes = _gated(dsl, drafts, refs, contexts, draft_validations, e.gate)
+    chunk = min(e.sample_chunk or e.num_samples, e.num_samples)
     for round_ in range(e.rounds):
         todo = [i for i, o in enumerate(outcomes) if not o.passed]
         if not todo:
             break
-        prompts = [
-            repair_prompt(
+        prompts = {
+            i: repair_prompt(
                 tasks[i],
                 outcomes[i].program,
                 outcomes[i].feedback or outcomes[i].validation,
@@ -125,46 +133,101 @@ def repair(
                 cfg.slm.answer,
             )
             for i in todo
-        ]
-        samples = generate(
-            model,
-            tokenizer,
-            prompts,
-            e.max_new_tokens,
-            e.batch_size,
-            e.num_samples,
-            e.temperature,
-            desc=f"{desc} round {round_ + 1}",
-            constrain=cfg.slm.answer == "edit" and cfg.slm.constrain_search,
-        )
-        flat = [
-            (i, read_repair(text, dsl, outcomes[i].program, cfg.slm.answer) or "")
-            for i, texts in zip(todo, samples, strict=True)
-            for text in texts
-        ]
-        programs = [p for _, p in flat]
-        verdicts = run_tests(dsl, programs, [refs[i] for i, _ in flat], [contexts[i] for i, _ in flat], gate=e.gate)
-        by_task: dict[int, list[tuple[str, Verdict]]] = {}
-        for (i, program), verdict in zip(flat, verdicts, strict=True):
-            by_task.setdefault(i, []).append((program, verdict))
+        }
+        by_task: dict[int, list[tuple[str, Verdict]]] = {i: [] for i in todo}
+        pending, drawn = todo, 0
+        while pending and drawn < e.num_samples:
+            k = min(chunk, e.num_samples - drawn)
+            samples = generate(
+                model,
+                tokenizer,
+                [prompts[i] for i in pending],
+                e.max_new_tokens,
+                e.batch_size,
+                k,
+                e.temperature,
+                desc=f"{desc} round {round_ + 1}",
+                constrain=cfg.slm.answer == "edit" and cfg.slm.constrain_search,
+                sample=e.num_samples > 1,
+            )
+            flat = [
+                (i, read_repair(text, dsl, outcomes[i].program, cfg.slm.answer) or "")
+                for i, texts in zip(pending, samples, strict=True)
+                for text in texts
+            ]
+            verdicts = run_tests(
+                dsl, [p for _, p in flat], [refs[i] for i, _ in flat], [contexts[i] for i, _ in flat], gate=e.gate
+            )
+            for (i, program), verdict in zip(flat, verdicts, strict=True):
+                by_task[i].append((program, verdict))
+            drawn += k
+            pending = [i for i in pending if not any(v.passed for _, v in by_task[i])]
         for i, candidates in by_task.items():
             o = outcomes[i]
             o.repair_calls += 1
-            if round_ == 0:
-                o.samples_passed = [v.passed for _, v in candidates]
+            if round_ == 0:  # every task drew the first chunk: pass@k is estimated from it
+                o.samples_passed = [v.passed for _, v in candidates[:chunk]]
             best = max(
                 candidates,
                 key=lambda c: (c[1].passed, c[1].validation.ok, dsl.similarity(c[0], drafts[i], tasks[i].context)),
             )
-            # An empty answer keeps the draft: it is at least as close to the request. So does a worse one: under
-            # eval.gate=tests a valid but wrong program isn't traded for an invalid one.
-            worse = (best[1].passed, best[1].validation.ok) < (bool(o.passed), o.validation.ok)
-            if best[0].strip() and not worse:
-                o.program, verdict = best
-                o.validation, o.passed, o.feedback = verdict.validation, verdict.passed, verdict.feedback
-                if o.passed:
-                    o.fixed_in_round = round_ + 1
+            _accept(o, best[0], best[1], round_)
     return outcomes
+
+
+def rule_repair(
+    cfg: Config, dsl: DSL, tasks: Sequence[Task], drafts: Sequence[str], draft_validations: Sequence[Validation]
+) -> list[Outcome]:
+    """The non-learned baseline `rules`: the validator's own suggestion for the first error applied
+    (`DSL.rule_fix`) and the result re-checked, for up to `eval.rounds` rounds, gated as the SLM is."""
+    refs, contexts = [t.reference or "" for t in tasks], [t.context for t in tasks]
+    outcomes = _gated(dsl, drafts, refs, contexts, draft_validations, cfg.eval.gate)
+    for round_ in range(cfg.eval.rounds):
+        fixes = {}
+        for i, o in enumerate(outcomes):
+            if not o.passed:
+                fixed = dsl.rule_fix(o.program, o.validation, contexts[i])
+                if fixed is not None:
+                    fixes[i] = fixed
+        if not fixes:
+            break
+        verdicts = run_tests(
+            dsl, list(fixes.values()), [refs[i] for i in fixes], [contexts[i] for i in fixes], gate=cfg.eval.gate
+        )
+        for (i, program), verdict in zip(fixes.items(), verdicts, strict=True):
+            outcomes[i].repair_calls += 1
+            _accept(outcomes[i], program, verdict, round_)
+    return outcomes
+
+
+def _gated(
+    dsl: DSL,
+    drafts: Sequence[str],
+    refs: Sequence[str],
+    contexts: Sequence[Any],
+    validations: Sequence[Validation],
+    gate: str,
+) -> list[Outcome]:
+    """Every draft as an outcome, with the gate's verdict: the failing ones are what a method repairs."""
+    checked = run_tests(dsl, drafts, refs, contexts, validations, gate)
+    outcomes = [
+        Outcome(d, c.validation, passed=c.passed, feedback=c.feedback) for d, c in zip(drafts, checked, strict=True)
+    ]
+    for o in outcomes:
+        o.failing = not o.passed
+    return outcomes
+
+
+def _accept(o: Outcome, program: str, verdict: Verdict, round_: int) -> None:
+    """Take a repair as the task's program. An empty answer keeps the program: it is at least as close to the
+    request. So does a worse one: under eval.gate=tests a valid but wrong program isn't traded for an invalid one
+    (an invalid one for another invalid one is: the next round sees the next error)."""
+    worse = (verdict.passed, verdict.validation.ok) < (bool(o.passed), o.validation.ok)
+    if program.strip() and not worse:
+        o.program = program
+        o.validation, o.passed, o.feedback = verdict.validation, verdict.passed, verdict.feedback
+        if o.passed:
+            o.fixed_in_round = round_ + 1
 
 
 def refinement_rounds(outcomes: Sequence[Outcome], rounds: int) -> list[dict[str, Any]]:
@@ -198,110 +261,267 @@ def best_threshold(scores: list[float], labels: list[bool]) -> tuple[float, floa
 
 
 def method_metrics(
-    cfg: Config, dsl: DSL, tasks: Sequence[Task], outcomes: Sequence[Outcome], seconds: float
-) -> tuple[dict[str, Any], list[dict[str, float]]]:
-    """The metrics of one method over the test tasks, and the per-task similarities."""
-    n = len(tasks)
-    per_task = []
-    for t, o in zip(tasks, outcomes, strict=True):
-        per_task.append(
-            {
-                "ast": dsl.similarity(o.program, t.reference, t.context, kind=cfg.dsl.similarity),
-                "ted": dsl.similarity(o.program, t.reference, t.context, kind="ted"),
-            }
-        )
-    preds = [o.program for o in outcomes]
-    refs = [t.reference for t in tasks]
-    metrics: dict[str, Any] = {
-        "n": n,
-        "pass_rate": sum(o.validation.ok for o in outcomes) / n,
-        "ast_similarity": sum(s["ast"] for s in per_task) / n,
-        "ted_similarity": sum(s["ted"] for s in per_task) / n,
-        "bleu": sacrebleu.corpus_bleu(preds, [refs]).score / 100 if n else 0.0,
-        "exact_match": sum(p.strip() == r.strip() for p, r in zip(preds, refs, strict=True)) / n,
-        "repair_calls": sum(o.repair_calls for o in outcomes),
-        "seconds": round(seconds, 3),
-    }
-    executions = [dsl.execution_match(p, t.reference, t.context) for p, t in zip(preds, tasks, strict=True)]
-    if any(x is not None for x in executions):
-        metrics["execution_accuracy"] = sum(bool(x) for x in executions) / n
-        pairs = [(s["ast"], bool(x)) for s, x in zip(per_task, executions, strict=True) if x is not None]
-        threshold, agreement = best_threshold([p[0] for p in pairs], [p[1] for p in pairs])
-        metrics["sim_exec_agreement"] = agreement
-        metrics["sim_exec_threshold"] = threshold
-    sampled = [o.samples_passed for o in outcomes if len(o.samples_passed) > 1]
-    for k in (1, 5, 10):
-        if sampled and len(sampled[0]) >= k:
-            metrics[f"pass@{k}"] = sum(pass_at_k(len(s), sum(s), k) for s in sampled) / len(sampled)
-    if any(o.repair_calls for o in outcomes):
-        metrics["rounds"] = refinement_rounds(outcomes, cfg.eval.rounds)
-    metrics["errors_by_rule"] = dict(Counter(d.rule for o in outcomes for d in o.validation.errors).most_common())
-    return metrics, per_task
-
-
-def evaluate_method(
     cfg: Config,
     dsl: DSL,
     tasks: Sequence[Task],
     drafts: Sequence[str],
-    draft_validations: Sequence[Validation],
-    model: SLM | None = None,
-    tokenizer: PreTrainedTokenizerBase | None = None,
-    name: str = "base",
-) -> tuple[dict[str, Any], list[Outcome], list[dict[str, float]]]:
-    """Evaluate a method: the drafts as they are (model None) or repaired by the model."""
-    start = time.perf_counter()
-    if model is None or tokenizer is None:
-        outcomes = [Outcome(d, v) for d, v in zip(drafts, draft_validations, strict=True)]
-    else:
-        torch.manual_seed(cfg.seed)  # every method samples its repairs from the same random stream: a fair comparison
-        outcomes = repair(cfg, dsl, model, tokenizer, tasks, drafts, draft_validations, desc=f"repairing ({name})")
-    metrics, per_task = method_metrics(cfg, dsl, tasks, outcomes, time.perf_counter() - start)
-    return metrics, outcomes, per_task
-
-
-def prediction_records(
-    tasks: Sequence[Task],
-    drafts: Sequence[Any],
-    base: Sequence[Outcome],
-    methods: dict[str, tuple[list[Outcome], list[dict[str, float]]]],
-) -> list[dict[str, Any]]:
-    """predictions.jsonl: one record per test task. The flat `repaired*` fields are the last method's (the most
-    trained one); `methods` holds every method's output."""
-    final = list(methods)[-1]
-    records = []
-    for i, task in enumerate(tasks):
-        by_method = {
-            name: {
-                "program": outs[i].program,
-                "valid": outs[i].validation.ok,
-                "similarity": sims[i]["ast"],
-                "ted_similarity": sims[i]["ted"],
-                "repair_calls": outs[i].repair_calls,
-                "fixed_in_round": outs[i].fixed_in_round,  # the round whose repair first passed (eval.gate)
-                "diagnostics": [d.to_dict() for d in outs[i].validation.diagnostics],
+    outcomes: Sequence[Outcome],
+    seconds: float,
+    memo: dict[tuple[int, str], dict[str, Any]] | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The metrics of one method over the test tasks (and per source, when the tasks name theirs), and the per-task
+    figures: similarity to the reference (None without one), to the draft, and execution (None where not run)."""
+    per_task = []
+    memo = {} if memo is None else memo
+    for i, (t, d, o) in enumerate(zip(tasks, drafts, outcomes, strict=True)):
+        if (i, o.program) not in memo:  # most programs are the same draft in every method
+            ref = t.reference
+            memo[i, o.program] = {
+                "ast": None if ref is None else dsl.similarity(o.program, ref, t.context, kind=cfg.dsl.similarity),
+                "ted": None if ref is None else dsl.similarity(o.program, ref, t.context, kind="ted"),
+                "to_draft": 1.0 if o.program == d else dsl.similarity(o.program, d, t.context, kind=cfg.dsl.similarity),
+                "execution": None if ref is None else dsl.execution_match(o.program, ref, t.context),
             }
-            for name, (outs, sims) in methods.items()
+        per_task.append(memo[i, o.program])
+    metrics = _summary(cfg, tasks, outcomes, per_task, range(len(tasks)), seconds)
+    sources = sorted({t.source for t in tasks if t.source})
+    if sources:
+        metrics["by_source"] = {
+            src: _summary(cfg, tasks, outcomes, per_task, [i for i, t in enumerate(tasks) if t.source == src], None)
+            for src in sources
         }
-        records.append(
-            {
-                "id": task.id,
-                "nl": task.nl,
-                "reference": task.reference,
-                "context": task.context,
-                "draft": drafts[i].program,
-                "draft_label": drafts[i].label,
-                "draft_valid": base[i].validation.ok,
-                "diagnostics": [d.to_dict() for d in base[i].validation.diagnostics],
-                "method": final,
-                "repaired": by_method[final]["program"],
-                "repaired_valid": by_method[final]["valid"],
-                "similarity": by_method[final]["similarity"],
-                "methods": by_method,
-            }
+    return metrics, per_task
+
+
+def _summary(
+    cfg: Config,
+    tasks: Sequence[Task],
+    outcomes: Sequence[Outcome],
+    per_task: Sequence[dict[str, Any]],
+    subset: Sequence[int],
+    seconds: float | None,
+) -> dict[str, Any]:
+    """The metrics over the tasks in `subset`. Reference metrics are over the tasks with a reference; the repair
+    metrics are over the drafts that failed the gate: how many of them each method made valid (and right, where
+    the language runs programs), and how much of the draft a valid repair kept."""
+
+    def mean(values: Sequence[float]) -> float | None:
+        return sum(values) / len(values) if values else None
+
+    n = len(subset)
+    outs = [outcomes[i] for i in subset]
+    ref = [i for i in subset if tasks[i].reference is not None]
+    failing = [i for i in subset if outcomes[i].failing]
+    repaired = [i for i in failing if outcomes[i].validation.ok]
+    metrics: dict[str, Any] = {
+        "n": n,
+        "pass_rate": sum(o.validation.ok for o in outs) / n if n else 0.0,
+        "ast_similarity": mean([per_task[i]["ast"] for i in ref]),
+        "ted_similarity": mean([per_task[i]["ted"] for i in ref]),
+        "exact_match": mean([outcomes[i].program.strip() == (tasks[i].reference or "").strip() for i in ref]),
+        "invalid_drafts": len(failing),
+        "repaired_valid": len(repaired),
+        "repaired_rate": len(repaired) / len(failing) if failing else None,
+        "invalid_ast_similarity": mean([per_task[i]["ast"] for i in failing if tasks[i].reference is not None]),
+        "repaired_similarity_to_draft": mean([per_task[i]["to_draft"] for i in repaired]),
+        "repair_calls": sum(o.repair_calls for o in outs),
+    }
+    if ref:
+        preds, refs = [outcomes[i].program for i in ref], [tasks[i].reference or "" for i in ref]
+        metrics["bleu"] = sacrebleu.corpus_bleu(preds, [refs]).score / 100
+    executed = [i for i in subset if per_task[i]["execution"] is not None]
+    if executed:
+        metrics["execution_accuracy"] = sum(bool(per_task[i]["execution"]) for i in executed) / len(executed)
+        right = [i for i in failing if per_task[i]["execution"]]
+        metrics["repaired_exec"] = len(right)
+        metrics["repaired_exec_rate"] = len(right) / len(failing) if failing else None
+        sims = [per_task[i]["ast"] for i in executed]
+        threshold, agreement = best_threshold(sims, [bool(per_task[i]["execution"]) for i in executed])
+        metrics["sim_exec_agreement"] = agreement
+        metrics["sim_exec_threshold"] = threshold
+    sampled = [o.samples_passed for o in outs if len(o.samples_passed) > 1]
+    for k in (1, 5, 10):
+        if sampled and min(len(s) for s in sampled) >= k:
+            metrics[f"pass@{k}"] = sum(pass_at_k(len(s), sum(s), k) for s in sampled) / len(sampled)
+    if any(o.repair_calls for o in outs):
+        metrics["rounds"] = refinement_rounds(outs, cfg.eval.rounds)
+    metrics["errors_by_rule"] = dict(Counter(d.rule for o in outs for d in o.validation.errors).most_common())
+    if seconds is not None:
+        metrics["seconds"] = round(seconds, 3)
+        metrics["repairs_per_s"] = round(len(failing) / seconds, 3) if failing and seconds > 0 else None
+    return metrics
+
+
+class Evaluation:
+    """The test tasks, their drafts, and each method's outcomes on them: `base` (the drafts), `rules` (the
+    validator's suggestions applied), and every SLM evaluated. What results.json and predictions.jsonl hold."""
+
+    def __init__(self, cfg: Config, dsl: DSL, tasks: Sequence[Task], drafts: Sequence[Draft]) -> None:
+        self.cfg, self.dsl, self.tasks, self.drafts = cfg, dsl, list(tasks), list(drafts)
+        self.programs = [d.program for d in drafts]
+        self.draft_validations = dsl.validate_batch(self.programs, [t.context for t in tasks])
+        self.metrics: dict[str, dict[str, Any]] = {}
+        self.outcomes: dict[str, tuple[list[Outcome], list[dict[str, Any]]]] = {}
+        self._memo: dict[tuple[int, str], dict[str, Any]] = {}  # per-task figures of a program, for every method
+
+    def base(self) -> dict[str, Any]:
+        start = time.perf_counter()
+        refs, contexts = [t.reference or "" for t in self.tasks], [t.context for t in self.tasks]
+        outcomes = _gated(self.dsl, self.programs, refs, contexts, self.draft_validations, self.cfg.eval.gate)
+        return self._add("base", outcomes, start)
+
+    def rules(self) -> dict[str, Any]:
+        start = time.perf_counter()
+        outcomes = rule_repair(self.cfg, self.dsl, self.tasks, self.programs, self.draft_validations)
+        return self._add("rules", outcomes, start)
+
+    def slm(self, name: str, model: SLM, tokenizer: PreTrainedTokenizerBase) -> dict[str, Any]:
+        start = time.perf_counter()
+        torch.manual_seed(self.cfg.seed)  # every method samples from the same random stream: a fair comparison
+        outcomes = repair(
+            self.cfg,
+            self.dsl,
+            model,
+            tokenizer,
+            self.tasks,
+            self.programs,
+            self.draft_validations,
+            desc=f"repairing ({name})",
         )
-    return records
+        return self._add(name, outcomes, start)
+
+    def _add(self, name: str, outcomes: list[Outcome], start: float) -> dict[str, Any]:
+        seconds = time.perf_counter() - start
+        self.metrics[name], per_task = method_metrics(
+            self.cfg, self.dsl, self.tasks, self.programs, outcomes, seconds, self._memo
+        )
+        self.outcomes[name] = (outcomes, per_task)
+        return self.metrics[name]
+
+    def predictions(self) -> list[dict[str, Any]]:
+        """predictions.jsonl: one record per test task. The flat `repaired*` fields are the last method's (the most
+        trained one); `methods` holds every method's output."""
+        final = list(self.outcomes)[-1]
+        base = self.outcomes["base"][0]
+        records = []
+        for i, task in enumerate(self.tasks):
+            by_method = {
+                name: {
+                    "program": outs[i].program,
+                    "valid": outs[i].validation.ok,
+                    "similarity": sims[i]["ast"],
+                    "ted_similarity": sims[i]["ted"],
+                    "similarity_to_draft": sims[i]["to_draft"],
+                    "execution_match": sims[i]["execution"],
+                    "repair_calls": outs[i].repair_calls,
+                    "fixed_in_round": outs[i].fixed_in_round,  # the round whose repair first passed (eval.gate)
+                    "diagnostics": [d.to_dict() for d in outs[i].validation.diagnostics],
+                }
+                for name, (outs, sims) in self.outcomes.items()
+            }
+            records.append(
+                {
+                    "id": task.id,
+                    "source": task.source,
+                    "nl": task.nl,
+                    "reference": task.reference,
+                    "context": task.context,
+                    "draft": self.drafts[i].program,
+                    "draft_label": self.drafts[i].label,
+                    "draft_valid": base[i].validation.ok,
+                    "diagnostics": [d.to_dict() for d in base[i].validation.diagnostics],
+                    "method": final,
+                    "repaired": by_method[final]["program"],
+                    "repaired_valid": by_method[final]["valid"],
+                    "similarity": by_method[final]["similarity"],
+                    "methods": by_method,
+                }
+            )
+        return records
+
+
+def write_results(
+    out_dir: Path, evaluation: Evaluation, config: dict[str, Any], timings: dict[str, float]
+) -> tuple[dict[str, Any], list[Path]]:
+    """results.json, results.md, predictions.jsonl and the plots of an evaluation, into `out_dir`; the results and
+    the plots' paths."""
+    results = {
+        "dsl": evaluation.dsl.name,
+        "config": config,
+        "methods": evaluation.metrics,
+        "timings": dict(timings),
+    }
+    write_atomic(out_dir / "predictions.jsonl", "".join(dumps(r) + "\n" for r in evaluation.predictions()))
+    write_atomic(out_dir / "results.json", json.dumps(results, indent=2))
+    return results, write_reports(out_dir, results)
 
 
 def dumps(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False)
+
+
+def evaluate_run(run_dir: Path, overrides: Sequence[str], out_dir: Path | None = None) -> Path:
+    """Evaluate the trained stages of a finished run on other tasks (train once, evaluate on many sets): the run's
+    config is composed again from its overrides plus `overrides` (e.g. eval.data.path=F base_llm=cached
+    base_llm.path=F), and the results go to `out_dir` (default `<run>/eval/<name of eval.data.path>`)."""
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
+    from slmfix_exp import train
+    from slmfix_exp.config import to_typed
+    from slmfix_exp.data.base_llm import make_drafts
+    from slmfix_exp.data.loaders import load_eval_tasks, load_tasks
+    from slmfix_exp.dsl import dsl_from_config
+    from slmfix_exp.models import load_slm, load_tokenizer
+
+    saved = run_dir / ".hydra" / "overrides.yaml"
+    if not saved.is_file():
+        raise FileNotFoundError(f"{saved} not found: run= must name the run dir of a finished run")
+    # the run's own hydra.* overrides (its run dir, a sweep's launcher) don't apply to this evaluation
+    previous = [o for o in OmegaConf.load(saved) if not str(o).lstrip("+~").startswith("hydra")]
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        raw = compose("config", overrides=[*map(str, previous), *overrides])
+    cfg = to_typed(raw)
+    name = Path(cfg.eval.data.path).stem if cfg.eval.data.path else cfg.eval.split
+    out_dir = out_dir or run_dir / "eval" / name
+    if (out_dir / "results.json").exists():
+        raise FileExistsError(f"{out_dir / 'results.json'} exists: choose another out=")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cache_dir = Path(cfg.paths.cache_dir).expanduser()
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    dsl = dsl_from_config(cfg.dsl)
+    if cfg.eval.data.path:
+        tasks = load_eval_tasks(cfg.eval.data, cfg.dsl.name)
+    else:
+        tasks = load_tasks(cfg.data, cfg.dsl.name, cache_dir)[cfg.eval.split]
+    evaluation = Evaluation(cfg, dsl, tasks, make_drafts(cfg.base_llm, dsl, tasks, cfg.seed, cache_dir))
+    timings["draft"] = round(time.perf_counter() - start, 2)
+    for method_name, method in (("base", evaluation.base), ("rules", evaluation.rules)):
+        method()
+        timings[f"evaluate {method_name}"] = evaluation.metrics[method_name]["seconds"]
+    for stage in cfg.trainer.stages:
+        final = train.stage_done(run_dir / stage)
+        if final is None:
+            log.warning("stage %s of %s has no final model: not evaluated", stage, run_dir)
+            continue
+        evaluation.slm(stage, load_slm(str(final), cfg.slm, trainable=False), load_tokenizer(str(final)))
+        timings[f"evaluate {stage}"] = evaluation.metrics[stage]["seconds"]
+    config = OmegaConf.to_container(raw, resolve=True)
+    write_results(out_dir, evaluation, config, timings)  # type: ignore[arg-type]
+    return out_dir
+
+
+def main(argv: Sequence[str]) -> None:
+    """python -m slmfix_exp.evaluate run=<run dir> [out=<dir>] [config overrides ...]"""
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s][%(name)s] %(message)s")
+    own = {a.split("=", 1)[0]: a.split("=", 1)[1] for a in argv if a.startswith(("run=", "out="))}
+    if "run" not in own:
+        raise SystemExit("usage: python -m slmfix_exp.evaluate run=<run dir> [out=<dir>] [overrides ...]")
+    overrides = [a for a in argv if not a.startswith(("run=", "out="))]
+    out = evaluate_run(Path(own["run"]), overrides, Path(own["out"]) if "out" in own else None)
+    print(out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -50,10 +50,14 @@ def repair_prompt(
     feedback = validation.feedback(max_diagnostics, draft) or "no errors reported"
     failed = any(d.rule == WRONG_RESULT for d in validation.errors)
     verdict = "This program fails its test." if failed else "The validator rejects this program."
+    # what the fix may need to copy (a table's columns, a module's arguments), so it isn't recalled from training
+    known = dsl.repair_context(draft, validation, task.context)
+    names = f"### Known names\n{known}\n" if known else ""
     return (
         f"You are an expert in {dsl.display_name}. {verdict} {ask}\n"
         f"### Request\n{task.nl}\n"
         f"{_PROGRAM}{dsl.fence}\n{draft}{_VALIDATOR}{feedback}\n"
+        f"{names}"
         f"### Fix\n"
     )
 

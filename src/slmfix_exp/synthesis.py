@@ -136,7 +136,7 @@ def synthesise(cfg: Config, dsl: DSL, tasks: Sequence[Task], out_dir: Path, cach
 
 
 def _test(dsl: DSL, programs: Sequence[str], tasks: Sequence[Task]) -> list[Verdict]:
-    return run_tests(dsl, programs, [t.reference for t in tasks], [t.context for t in tasks])
+    return run_tests(dsl, programs, [t.reference or "" for t in tasks], [t.context for t in tasks])
 
 
 def _failure_kind(verdict: Verdict) -> str:
@@ -147,7 +147,7 @@ def refine(cfg: Config, teacher: str, dsl: DSL, failures: Sequence[Failure], cac
     """The teacher's explanations and refinements of each failure."""
     s = cfg.synthesis
     if teacher == "reference":
-        return [[Refinement(explain(f.verdict.feedback), f.task.reference, 0)] for f in failures]
+        return [[Refinement(explain(f.verdict.feedback), f.task.reference or "", 0)] for f in failures]
     if teacher == "llm":
         llm = replace(cfg.base_llm, temperature=s.refine_temperature, max_new_tokens=s.max_new_tokens)
         conversations = [

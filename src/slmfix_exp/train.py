@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -28,12 +29,15 @@ from slmfix_exp.reward import RepairReward
 log = logging.getLogger(__name__)
 
 
-def repair_examples(cfg: Config, dsl: DSL, tasks: Sequence[Task], copies: int, salt: str) -> list[dict[str, Any]]:
-    """Prompt/completion records for repairing invalid drafts of `tasks`: `copies` differently broken drafts each.
+def repair_examples(cfg: Config, dsl: DSL, originals: Sequence[Task], copies: int, salt: str) -> list[dict[str, Any]]:
+    """Prompt/completion records for repairing invalid drafts of the tasks: `copies` differently broken drafts each,
+    a share of them (`trainer.sft.vary_names`) over the task in other names (`DSL.vary`).
 
     The drafts come from the mutator whatever `base_llm` is: training needs many broken programs with known fixes."""
     records: dict[str, dict[str, Any]] = {}
     for k in range(copies):
+        rng = random.Random(f"{cfg.seed}/{salt}{k}/vary")
+        tasks = [dsl.vary(t, rng) if rng.random() < cfg.trainer.sft.vary_names else t for t in originals]
         drafts = mutator_drafts(dsl, tasks, p_invalid=1.0, p_off=0.0, seed=cfg.seed, salt=f"{salt}{k}")
         broken = [(t, d) for t, d in zip(tasks, drafts, strict=True) if d.label != "none"]
         verdicts = dsl.validate_batch([d.program for _, d in broken], [t.context for t, _ in broken])
@@ -44,7 +48,7 @@ def repair_examples(cfg: Config, dsl: DSL, tasks: Sequence[Task], copies: int, s
             why = explain(verdict) if cfg.prompt.mode == "explain_then_fix" else None
             records[prompt] = {
                 "prompt": prompt,
-                "completion": repair_completion(task.reference, dsl, why, cfg.slm.answer, draft.program),
+                "completion": repair_completion(task.reference or "", dsl, why, cfg.slm.answer, draft.program),
                 "draft": draft.program,
                 "reference": task.reference,
                 "context": json.dumps(task.context),

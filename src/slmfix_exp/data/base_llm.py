@@ -21,7 +21,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from slmfix_exp.config import BaseLLMConfig
-from slmfix_exp.data.loaders import DataError, read_jsonl
+from slmfix_exp.data.loaders import DataError, jsonl_files, read_jsonl
 from slmfix_exp.dsl.base import DSL, Task
 from slmfix_exp.prompts import draft_messages, extract_program
 
@@ -96,7 +96,10 @@ def mutator_drafts(
 
     Every label is checked: an "invalid" draft is one the validator rejects and a "valid but off" one is one it
     accepts; a mutation that doesn't keep its promise is redrawn, and after `attempts` the reference is kept."""
-    drafts = [Draft(t.id, t.reference, "none") for t in tasks]
+    missing = [t.id for t in tasks if t.reference is None]
+    if missing:
+        raise DataError(f"the mutator breaks references, and {len(missing)} task(s) have none, e.g. {missing[:3]}")
+    drafts = [Draft(t.id, t.reference or "", "none") for t in tasks]
     wanted: dict[int, bool] = {}  # task index -> want invalid?
     rngs = {}
     for i, task in enumerate(tasks):
@@ -110,8 +113,9 @@ def mutator_drafts(
             break
         candidates = {}
         for i, invalid in wanted.items():
-            m = dsl.mutate(tasks[i].reference, tasks[i].context, rngs[i], invalid)
-            if m is not None and m.invalid == invalid and m.program != tasks[i].reference:
+            reference = tasks[i].reference or ""
+            m = dsl.mutate(reference, tasks[i].context, rngs[i], invalid)
+            if m is not None and m.invalid == invalid and m.program != reference:
                 candidates[i] = m
         order = list(candidates)
         verdicts = dsl.validate_batch([candidates[i].program for i in order], [tasks[i].context for i in order])
@@ -123,12 +127,15 @@ def mutator_drafts(
 
 
 def cached_drafts(path: Path, tasks: Sequence[Task]) -> list[Draft]:
-    """Drafts produced earlier by any LLM: JSONL lines {"id", "draft"}."""
+    """Drafts produced earlier by any LLM: JSONL lines {"id", "draft"}, in one file or a directory of them (ids
+    `<file stem>/<id>` then, as `load_eval_tasks` names the tasks of a directory)."""
     by_id = {}
-    for lineno, r in read_jsonl(path):
-        if "id" not in r or not isinstance(r.get("draft"), str):
-            raise DataError(f"{path}:{lineno}: each line needs 'id' and a string 'draft'")
-        by_id[str(r["id"])] = r["draft"]
+    for file in jsonl_files(path.expanduser(), "base_llm.path"):
+        prefix = f"{file.stem}/" if path.expanduser().is_dir() else ""
+        for lineno, r in read_jsonl(file):
+            if "id" not in r or not isinstance(r.get("draft"), str):
+                raise DataError(f"{file}:{lineno}: each line needs 'id' and a string 'draft'")
+            by_id[prefix + str(r["id"])] = r["draft"]
     missing = [t.id for t in tasks if t.id not in by_id]
     if missing:
         raise DataError(f"{path} has no draft for {len(missing)} task(s), e.g. {missing[:3]}")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from slmfix_exp.config import DataConfig
+from slmfix_exp.config import DataConfig, EvalDataConfig
 from slmfix_exp.dsl.base import Task
 
 BUNDLED_DIR = Path(__file__).parent / "bundled"
@@ -69,7 +69,7 @@ def load_tasks(cfg: DataConfig, dsl: str, cache_dir: Path) -> dict[str, list[Tas
         else:
             raise DataError(f"unknown data.format {fmt!r}: use auto, jsonl, nl2bash or spider")
         for task in tasks:
-            task.split = task.split if task.split in SPLITS else split_of(task.reference, cfg.split_fractions)
+            task.split = task.split if task.split in SPLITS else split_of(task.reference or "", cfg.split_fractions)
     if not tasks:
         raise DataError(f"no tasks found in {cfg.path or BUNDLED_DIR / f'{dsl}.jsonl'}")
     splits: dict[str, list[Task]] = {s: [t for t in tasks if t.split == s] for s in SPLITS}
@@ -79,6 +79,35 @@ def load_tasks(cfg: DataConfig, dsl: str, cache_dir: Path) -> dict[str, list[Tas
         splits["test"] = splits["test"][: cfg.max_test]
         splits["val"] = splits["val"][: cfg.max_test]
     return splits
+
+
+def load_eval_tasks(cfg: EvalDataConfig, dsl: str) -> list[Task]:
+    """The tasks of `eval.data.path`, all of them test tasks: a JSONL file, or a directory whose every `*.jsonl` is
+    one source (the drafts of one system). Ids are `<file stem>/<id>` for a directory, since systems share the
+    ids of the questions they answer; `base_llm=cached` with the same path reads each draft by the same id."""
+    path = Path(str(cfg.path)).expanduser()
+    tasks = []
+    for file in jsonl_files(path, "eval.data.path"):
+        for task in _load_jsonl(file, dsl, reference_required=False):
+            task.split, task.source = "test", file.stem
+            if path.is_dir():
+                task.id = f"{file.stem}/{task.id}"
+            tasks.append(task)
+    if not tasks:
+        raise DataError(f"no tasks found in eval.data.path {path}")
+    return tasks[: cfg.max_test] if cfg.max_test is not None else tasks
+
+
+def jsonl_files(path: Path, key: str) -> list[Path]:
+    """`path` itself, or the `*.jsonl` files of a directory in name order."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise DataError(f"{key} does not exist: {path}")
+    files = sorted(path.glob("*.jsonl"))
+    if not files:
+        raise DataError(f"{key} is a directory without *.jsonl files: {path}")
+    return files
 
 
 def _guess_format(path: Path) -> str:
@@ -126,14 +155,18 @@ def bundled_database(db_id: str, cache_dir: Path) -> Path:
     return target
 
 
-def _load_jsonl(path: Path, dsl: str) -> Iterator[Task]:
+def _load_jsonl(path: Path, dsl: str, reference_required: bool = True) -> Iterator[Task]:
     """JSONL of {"nl", "program" | "reference", "id"?, "split"?, "db_path"?, "schema"?, "context"?}.
 
-    `db_path` is relative to the file's directory (as in ../shared/data/sql/spider/dev.jsonl)."""
+    `db_path` is relative to the file's directory (as in ../shared/data/sql/spider/dev.jsonl). For evaluation
+    (`reference_required` False) the reference and the request may be null: real drafts come without them."""
     for lineno, r in read_jsonl(path):
-        program = r.get("reference", r.get("program"))
-        if not isinstance(program, str) or not isinstance(r.get("nl"), str):
+        program = r["program"] if isinstance(r.get("program"), str) else r.get("reference")
+        nl = r.get("nl")
+        if reference_required and (not isinstance(program, str) or not isinstance(nl, str)):
             raise DataError(f"{path}:{lineno}: each record needs string fields 'nl' and 'program' (or 'reference')")
+        if (program is not None and not isinstance(program, str)) or (nl is not None and not isinstance(nl, str)):
+            raise DataError(f"{path}:{lineno}: 'nl' and 'program' (or 'reference') must be strings or null")
         context = dict(r.get("context") or {})
         if "db_path" in r:
             db_path = (path.parent / r["db_path"]).resolve()
@@ -147,7 +180,7 @@ def _load_jsonl(path: Path, dsl: str) -> Iterator[Task]:
             raise DataError(f"{path}:{lineno}: a SQL task needs a schema: give 'db_path' or 'schema'")
         yield Task(
             id=str(r.get("id", f"{path.stem}-{lineno}")),
-            nl=r["nl"],
+            nl=nl or "",
             reference=program,
             context=context,
             split=r.get("split", ""),

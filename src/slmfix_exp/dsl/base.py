@@ -110,9 +110,10 @@ class Mutation:
 class Task:
     id: str
     nl: str
-    reference: str
+    reference: str | None  # None: no reference (real LLM drafts judged by the validator alone)
     context: dict[str, Any] = field(default_factory=dict)
     split: str = "train"
+    source: str = ""  # where an evaluation task came from: the file (the system whose drafts it holds)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "nl": self.nl, "reference": self.reference, "context": self.context, "split": self.split}
@@ -418,7 +419,44 @@ class DSL(ABC):
         read-only copy of its database); None where the language can't be executed here."""
         return None
 
+    def repair_context(self, program: str, validation: Validation, context: Context) -> str:
+        """What a repair prompt shows beside the validator's messages so that the fix can be copied rather than
+        recalled (SQL: the tables the draft and the hints name, as `table(col, ...)`; Ansible: the arguments of the
+        module in error); bounded in size, '' where the language has nothing to add. Never raises."""
+        try:
+            return call_with_time_limit(self.timeout_s, self._repair_context, program, validation, context)
+        except Exception:
+            return ""
+
+    def rule_fix(self, program: str, validation: Validation, context: Context) -> str | None:
+        """The non-learned baseline `rules`: the program with the first error's own suggestion applied (a
+        did-you-mean name, a qualification), or None where no message says what to write. Never raises."""
+        if validation.ok or not validation.errors:
+            return None
+        try:
+            fixed = call_with_time_limit(self.timeout_s, self._rule_fix, program, validation, context)
+        except Exception:
+            return None
+        return fixed if fixed and fixed != program else None
+
+    def vary(self, task: Task, rng: random.Random) -> Task:
+        """The same training task in other names (SQL: over a renamed copy of its schema), so that a model can't
+        learn a closed world's names by heart; the task itself where the language has no such variant."""
+        try:
+            return call_with_time_limit(self.timeout_s, self._vary, task, rng)
+        except Exception:
+            return task
+
     # ---- what each language implements ----------------------------------------------------------------------
+
+    def _vary(self, task: Task, rng: random.Random) -> Task:
+        return task
+
+    def _repair_context(self, program: str, validation: Validation, context: Context) -> str:
+        return ""
+
+    def _rule_fix(self, program: str, validation: Validation, context: Context) -> str | None:
+        return None
 
     @abstractmethod
     def _validate(self, program: str, context: Context) -> Validation:

@@ -42,7 +42,7 @@ from sqlglot.optimizer.scope import Scope, traverse_scope
 from sqlglot.schema import MappingSchema
 from sqlglot.tokens import Token, TokenType
 
-from slmfix_exp.dsl.base import DSL, Context, Diagnostic, Mutation, Validation
+from slmfix_exp.dsl.base import DSL, Context, Diagnostic, Mutation, Task, Validation
 from slmfix_exp.ted import tree_edit_distance
 
 # Statements are classified by their first word before any parsing, so that nothing else is ever done with a write.
@@ -78,6 +78,8 @@ _EXPLAIN_ERROR = re.compile(
 )
 _TRAILING_SEMICOLONS = re.compile(r"[\s;]+$")
 _SCHEMA_CACHE_SIZE = 256
+_CULPRIT = re.compile(r"^(?:no such column|no such table|ambiguous column name): (\S+)")
+_CONTEXT_TABLES, _CONTEXT_COLUMNS = 6, 16  # bounds of what a repair prompt shows of the schema
 _TREE_CACHE_SIZE = 4096
 
 
@@ -378,26 +380,117 @@ class SQL(DSL):
             "ambiguous column name": "ambiguous-column",
             "no such function": "unknown-function",
         }[what]
-        hint = self._hint(rule, culprit, schema)
+        hint, _ = self._suggest(rule, culprit, program, schema)
         return self._located(program, culprit, rule, message + hint)
 
-    def _hint(self, rule: str, culprit: str, schema: _Schema) -> str:
-        name = culprit.split(".")[-1].lower()
-        if rule == "unknown-table":
-            pool = list(schema.tables)
-        elif rule == "unknown-column":
-            pool = sorted({c for cols in schema.tables.values() for c, _ in cols})
-        else:
-            return ""
-        close = difflib.get_close_matches(name, [p.lower() for p in pool], n=2, cutoff=0.6)
-        by_lower = {p.lower(): p for p in pool}
-        return f" (did you mean {' or '.join(by_lower[c] for c in close)}?)" if close else ""
+    def _scope(self, program: str, schema: _Schema) -> list[tuple[str, str]]:
+        """(table as the schema declares it, the name the query calls it by) for every known table the query
+        reads, in order. Subqueries share one scope here: a hint may name a table of another SELECT."""
+        stmt = self._parse_query(program)
+        if stmt is None:
+            return []
+        declared = {t.lower(): t for t in schema.tables}
+        scope: dict[str, tuple[str, str]] = {}
+        for table in stmt.find_all(exp.Table):
+            name = declared.get(table.name.lower())
+            if name is not None:
+                scope.setdefault(table.alias_or_name.lower(), (name, table.alias_or_name))
+        return list(scope.values())
 
-    def _located(self, program: str, culprit: str, rule: str, message: str) -> Diagnostic:
+    def _suggest(self, rule: str, culprit: str, program: str, schema: _Schema) -> tuple[str, list[str]]:
+        """What a message adds to SQLite's, and the texts that could replace the culprit, best first (the
+        `rules` baseline takes the first). Real LLM errors are mostly a column of another table, a near-miss name
+        or an unqualified column that two joined tables share: each gets a hint that says what to write."""
+        qualifier, _, name = culprit.rpartition(".")
+        if rule == "unknown-table":
+            close = self._close(name, list(schema.tables))
+            return (f" (did you mean {' or '.join(close)}?)" if close else "", close)
+        if rule not in ("unknown-column", "ambiguous-column"):
+            return "", []
+        scope = self._scope(program, schema)
+
+        def column(table: str) -> str | None:
+            return next((c for c, _ in schema.tables[table] if c.lower() == name.lower()), None)
+
+        owners = [(alias, col) for table, alias in scope if (col := column(table))]
+        if rule == "ambiguous-column":
+            options = [f"{alias}.{col}" for alias, col in owners]
+            tables = " and ".join(f"{t}" + (f" ({a})" if a != t else "") for t, a in scope if column(t))
+            return (f" (it is in {tables}: write {' or '.join(options)})" if options else "", options)
+        parts, options = [], []
+        named = next((t for t, a in scope if a.lower() == qualifier.lower()), None) if qualifier else None
+        if named:
+            parts.append(f"{named} has no column {name}")
+        if owners:  # in another table of the query: qualify it by that one
+            options = [f"{alias}.{col}" for alias, col in owners]
+            parts.append(f"write {' or '.join(options)}")
+        else:
+            pool = [c for t, _ in scope if (named is None or t == named) for c, _ in schema.tables[t]]
+            close = self._close(name, pool)
+            options = [f"{qualifier}.{c}" if qualifier else c for c in close]
+            in_scope = {t for t, _ in scope}
+            elsewhere = [t for t in schema.tables if t not in in_scope and column(t)]
+            if elsewhere:
+                parts.append(f"{name} is a column of {', '.join(elsewhere[:3])}, which the query does not read")
+            if close:
+                parts.append(f"did you mean {' or '.join(options)}?")
+            elif not scope:  # no table of the query is known: any near name of the schema
+                close = self._close(name, sorted({c for cols in schema.tables.values() for c, _ in cols}))
+                options = close
+                if close:
+                    parts.append(f"did you mean {' or '.join(close)}?")
+        return (f" ({'; '.join(parts)})" if parts else "", options)
+
+    @staticmethod
+    def _close(name: str, pool: list[str]) -> list[str]:
+        """Up to two names of `pool` like `name`: near spellings, else names that hold it (`id` -> `StuID`)."""
+        by_lower = {p.lower(): p for p in pool}
+        close = difflib.get_close_matches(name.lower(), list(by_lower), n=2, cutoff=0.6)
+        if not close and len(name) >= 2:
+            close = [p for p in by_lower if name.lower() in p or (len(p) >= 3 and p in name.lower())][:2]
+        return [by_lower[c] for c in close]
+
+    def _repair_context(self, program: str, validation: Validation, context: Context) -> str:
+        """The tables the query reads and the tables the messages name, as `table(col, col, ...)`."""
+        schema, _ = self._schema(context)
+        if schema is None:
+            return ""
+        tables = list(dict.fromkeys(t for t, _ in self._scope(program, schema)))
+        text = " ".join(d.message for d in validation.errors)
+        words = set(re.findall(r"\w+", text.lower()))
+        tables += [t for t in schema.tables if t.lower() in words and t not in tables]
+        if not tables and any(d.rule == "unknown-table" for d in validation.errors):
+            tables = list(schema.tables)
+        lines = []
+        for t in tables[:_CONTEXT_TABLES]:
+            cols = [c for c, _ in schema.tables[t]]
+            shown = ", ".join(cols[:_CONTEXT_COLUMNS]) + (", ..." if len(cols) > _CONTEXT_COLUMNS else "")
+            lines.append(f"{t}({shown})")
+        return "\n".join(lines)
+
+    def _rule_fix(self, program: str, validation: Validation, context: Context) -> str | None:
+        """The first error's culprit replaced by the first text its hint offers."""
+        schema, _ = self._schema(context)
+        error = validation.errors[0]
+        m = _CULPRIT.match(error.message)
+        if schema is None or m is None:
+            return None
+        culprit = m.group(1)
+        _, options = self._suggest(error.rule, culprit, program, schema)
+        span = self._span(program, culprit)
+        if not options or span is None:
+            return None
+        return program[: span[0]] + options[0] + program[span[1] :]
+
+    def _span(self, program: str, culprit: str) -> tuple[int, int] | None:
         parts = [re.escape(p) for p in culprit.split(".")]
         pattern = r"\s*\.\s*".join(rf"[\"`\[]?{p}[\"`\]]?" for p in parts)
         m = re.search(rf"(?<![\w.]){pattern}(?!\w)", program, re.I)
-        line, col = _line_col(program, m.start()) if m else (0, 0)
+        return (m.start(), m.end()) if m else None
+
+    def _located(self, program: str, culprit: str, rule: str, message: str) -> Diagnostic:
+        span = self._span(program, culprit)
+        line, col = _line_col(program, span[0]) if span else (0, 0)
         return Diagnostic(line, col, rule, message)
 
     def _qualify_check(self, stmt: exp.Expr, schema: _Schema, program: str) -> list[Diagnostic]:
@@ -405,7 +498,9 @@ class SQL(DSL):
         diags = []
         for table in stmt.find_all(exp.Table):
             if table.name and table.name.lower() not in schema.columns and table.name.lower() not in ctes:
-                message = f"no such table: {table.name}" + self._hint("unknown-table", table.name, schema)
+                message = (
+                    f"no such table: {table.name}" + self._suggest("unknown-table", table.name, program, schema)[0]
+                )
                 diags.append(self._at_meta(table.this, "unknown-table", message))
         if diags:
             return diags
@@ -591,6 +686,43 @@ class SQL(DSL):
         except RecursionError:
             return None
 
+    # ---- training variants ----------------------------------------------------------------------------------
+
+    def _vary(self, task: Task, rng: random.Random) -> Task:
+        """The task over a copy of its schema with every table and column renamed in one naming style (CamelCase,
+        snake_case, Upper_Snake, abbreviations, plurals, prefixes: the styles real databases use), the reference
+        rewritten to match. A model trained on a few schemas learns their names by heart; over renamed copies the
+        names change from task to task and copying them from the prompt is the only way to get them right."""
+        schema, _ = self._schema(task.context)
+        stmt = self._parse_query(task.reference or "")
+        if schema is None or stmt is None:
+            return task
+        namer = _Namer(rng)
+        tables = {t.lower(): namer.table(t) for t in schema.tables}
+        columns = {c.lower(): namer.column(c) for cols in schema.tables.values() for c, _ in cols}
+        if len(set(tables.values())) < len(tables) or len(set(columns.values())) < len(columns):
+            return task  # two names fell together: keep the original rather than change what the query means
+        renamed = stmt.copy()
+        for table in renamed.find_all(exp.Table):
+            if table.name.lower() in tables:
+                table.set("this", exp.to_identifier(tables[table.name.lower()]))
+        for col in renamed.find_all(exp.Column):
+            if col.name.lower() in columns:
+                col.set("this", exp.to_identifier(columns[col.name.lower()]))
+            if col.table and col.table.lower() in tables:
+                col.set("table", exp.to_identifier(tables[col.table.lower()]))
+        ddl = "\n".join(
+            f"CREATE TABLE {_quote(tables[t.lower()])} ("
+            + ", ".join(f"{_quote(columns[c.lower()])} {ty}".strip() for c, ty in cols)
+            + ");"
+            for t, cols in schema.tables.items()
+        )
+        context = {"schema": ddl}
+        reference = renamed.sql(dialect=self.dialect)
+        if not self.validate(reference, context).ok:
+            return task
+        return Task(task.id, task.nl, reference, context, task.split, task.source)
+
     # ---- mutations ------------------------------------------------------------------------------------------
 
     def mutate(self, program: str, context: Context, rng: random.Random, invalid: bool) -> Mutation | None:
@@ -607,8 +739,8 @@ class SQL(DSL):
     def iter_mutations(
         self, program: str, context: Context, rng: random.Random, invalid: bool
     ) -> Iterator[tuple[str, str]]:
-        """Unchecked candidates (kind, program), a few per kind, kinds in a random order: the first kind that applies
-        in a random order is uniform among the kinds that apply. `mutate` keeps the first the validator agrees with."""
+        """Unchecked candidates (kind, program), a few per kind, kinds in a random order weighted by `_KIND_WEIGHTS`.
+        `mutate` keeps the first the validator agrees with."""
         stmt = self._parse_query(program)
         if stmt is None:
             return
@@ -619,8 +751,8 @@ class SQL(DSL):
         schema, _ = self._schema(context)
         site = _Site(program, tokens, stmt, schema, rng)
         kinds = _INVALID_KINDS if invalid else _VALID_KINDS
-        order = list(kinds)
-        rng.shuffle(order)
+        # a random order in which a kind comes first with a chance that grows with its weight (Efraimidis-Spirakis)
+        order = sorted(kinds, key=lambda k: -(rng.random() ** (1 / _KIND_WEIGHTS.get(k, 1))))
         for label in order:
             for start, end, text in kinds[label][0](site):
                 candidate = program[:start] + text + program[end:]
@@ -1137,11 +1269,137 @@ def _mut_flip_order(site: _Site) -> list[_Edit]:
     return out
 
 
+def _scope_tables(site: _Site, col: exp.Column) -> list[exp.Table]:
+    select = col.find_ancestor(exp.Select)
+    return [t for t in (select or site.stmt).find_all(exp.Table) if t.find_ancestor(exp.Select) is select]
+
+
+def _mut_wrong_qualifier(site: _Site) -> list[_Edit]:
+    """`T1.col` written `T2.col`, T2 being another table of the query that lacks col (a real LLM's error)."""
+    if site.schema is None:
+        return []
+    out = []
+    for col in site.sample([c for c in site.stmt.find_all(exp.Column) if c.table]):
+        others = [
+            t.alias_or_name
+            for t in _scope_tables(site, col)
+            if t.alias_or_name.lower() != col.table.lower()
+            and col.name.lower() not in site.schema.columns.get(t.name.lower(), {})
+        ]
+        qualifier = col.args.get("table")
+        span = site.name_span(qualifier) if isinstance(qualifier, exp.Identifier) else None
+        if others and span is not None:
+            out.append((span[0], span[1], site.rng.choice(others)))
+    return out
+
+
+def _mut_foreign_column(site: _Site) -> list[_Edit]:
+    """A column of a table the query doesn't read, in place of one it does (the commonest real LLM error): a
+    column that shares a word with the right one when there is one."""
+    if site.schema is None:
+        return []
+    out = []
+    for col in site.sample(list(site.stmt.find_all(exp.Column))):
+        span = site.name_span(col.this)
+        read = {t.name.lower() for t in _scope_tables(site, col)}
+        if span is None or not read:
+            continue
+        in_scope = {c for t in read for c in site.schema.columns.get(t, {})}
+        foreign = sorted(
+            {c for t, cols in site.schema.tables.items() if t.lower() not in read for c, _ in cols}
+            - {c for c in site.schema.all_columns if c in in_scope}
+        )
+        foreign = [c for c in foreign if c.lower() not in in_scope]
+        words = set(_words(col.name))
+        alike = [c for c in foreign if words & set(_words(c))]
+        if foreign:
+            out.append((span[0], span[1], site.rng.choice(alike or foreign)))
+    return out
+
+
+def _mut_dropped_qualifier(site: _Site) -> list[_Edit]:
+    """`T1.col` written `col` where another table of the query has a column of that name too: ambiguous."""
+    if site.schema is None:
+        return []
+    out = []
+    for col in site.sample([c for c in site.stmt.find_all(exp.Column) if c.table]):
+        owners = [
+            t for t in _scope_tables(site, col) if col.name.lower() in site.schema.columns.get(t.name.lower(), {})
+        ]
+        qualifier = col.args.get("table")
+        start = site.name_span(qualifier) if isinstance(qualifier, exp.Identifier) else None
+        end = site.name_span(col.this)
+        if len(owners) > 1 and start is not None and end is not None:
+            out.append((start[0], end[0], ""))
+    return out
+
+
+def _words(name: str) -> list[str]:
+    """The words of a name in any style: `CountryName`, `country_name`, `COUNTRY_NAME` -> country, name."""
+    return [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", name)]
+
+
+_ABBREVIATIONS = {
+    "identifier": "id", "number": "num", "name": "nm", "description": "desc", "department": "dept",
+    "employee": "emp", "customer": "cust", "quantity": "qty", "address": "addr", "amount": "amt", "date": "dt",
+    "product": "prod", "category": "cat", "country": "ctry", "student": "stu", "teacher": "tchr", "average": "avg",
+    "count": "cnt", "price": "prc", "manager": "mgr", "title": "ttl", "year": "yr", "order": "ord",
+}  # fmt: skip
+
+
+class _Namer:
+    """New names in one naming style per schema, as real databases differ: `CountryName`, `country_name`,
+    `Country_Name`, `COUNTRY_NAME`, `countryName`; some words abbreviated, table names singular or plural and
+    sometimes prefixed."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.style = rng.choice(["snake", "Snake", "Camel", "camel", "UPPER", "flat"])
+        self.abbreviate = rng.random() < 0.4
+        self.plural = rng.choice([None, True, False])  # None: as they are
+        self.prefix = rng.choice(["", "", "", "tbl_", "t_"])
+
+    def join(self, words: list[str]) -> str:
+        if self.style == "snake":
+            return "_".join(words)
+        if self.style == "Snake":
+            return "_".join(w.upper() if w == "id" else w.capitalize() for w in words)
+        if self.style == "Camel":
+            return "".join(w.upper() if w == "id" else w.capitalize() for w in words)
+        if self.style == "camel":
+            return words[0] + "".join(w.upper() if w == "id" else w.capitalize() for w in words[1:])
+        if self.style == "UPPER":
+            return "_".join(words).upper()
+        return "".join(words)
+
+    def words(self, name: str) -> list[str]:
+        words = _words(name) or [name.lower()]
+        if self.abbreviate:
+            words = [_ABBREVIATIONS.get(w, w) if self.rng.random() < 0.7 else w for w in words]
+        return words
+
+    def table(self, name: str) -> str:
+        words = self.words(name)
+        last = words[-1]
+        if self.plural is True and not last.endswith("s"):
+            words[-1] = last + "s"
+        elif self.plural is False and last.endswith("s") and len(last) > 3:
+            words[-1] = last[:-1]
+        table = self.join(words)
+        return (self.prefix.upper() if self.style == "UPPER" else self.prefix) + table
+
+    def column(self, name: str) -> str:
+        return self.join(self.words(name))
+
+
 _Maker = Callable[[_Site], list[_Edit]]
 _INVALID_KINDS: dict[str, tuple[_Maker, set[str]]] = {
     "keyword-typo": (_mut_keyword_typo, {"syntax"}),
     "unknown-column": (_mut_unknown_column, {"unknown-column"}),
     "unknown-table": (_mut_unknown_table, {"unknown-table"}),
+    "wrong-qualifier": (_mut_wrong_qualifier, {"unknown-column"}),
+    "foreign-column": (_mut_foreign_column, {"unknown-column"}),
+    "dropped-qualifier": (_mut_dropped_qualifier, {"ambiguous-column"}),
     "unbalanced-paren": (_mut_unbalanced_paren, {"syntax"}),
     "unclosed-quote": (_mut_unclosed_quote, {"syntax"}),
     "missing-comma": (_mut_missing_comma, {"syntax"}),
@@ -1155,4 +1413,7 @@ _VALID_KINDS: dict[str, tuple[_Maker, set[str]]] = {
     "limit-change": (_mut_limit_change, set()),
     "flip-order": (_mut_flip_order, set()),
 }
+# the errors real LLMs make most on real schemas (a column of another table, a near-miss name, a shared column left
+# unqualified) come up more often than typos, which they rarely make
+_KIND_WEIGHTS = {"foreign-column": 3, "wrong-qualifier": 3, "dropped-qualifier": 3, "unknown-column": 2}
 MUTATION_KINDS = {"invalid": tuple(_INVALID_KINDS), "valid": tuple(_VALID_KINDS)}
