@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from slmfix_exp.config import BaseLLMConfig, DataConfig
+from slmfix_exp.config import BaseLLMConfig, DataConfig, EvalDataConfig
 from slmfix_exp.data.base_llm import cached_drafts, make_drafts, mutator_drafts
-from slmfix_exp.data.loaders import DataError, load_tasks, split_of
+from slmfix_exp.data.loaders import DataError, load_eval_tasks, load_tasks, split_of
 from slmfix_exp.dsl import DSL_NAMES, get_dsl
 from tests.conftest import SHARED_DATA, needs_shared_data
 
@@ -156,6 +156,30 @@ def test_cached_drafts_round_trip(bundled: dict, tmp_path: Path) -> None:
     assert [d.program for d in drafts] == [t.reference.lower() for t in tasks]
     with pytest.raises(DataError, match="no draft for 1 task"):
         cached_drafts(path, [*tasks, bundled["sql"]["test"][9]])
+
+
+def test_eval_tasks_from_a_dir_of_systems_read_drafts_by_the_same_ids(tmp_path: Path) -> None:
+    """eval.data.path names a dir of real drafts, one file per system: all records are test tasks, references may be
+    null, ids carry the system, and base_llm=cached over the same dir finds each task's draft."""
+    ddl = "CREATE TABLE t (a INTEGER);"
+    for system, draft in (("sys_a", "SELECT b FROM t"), ("sys_b", "SELECT a FROM t")):
+        records = [
+            {"id": "q1", "nl": "all a", "reference": "SELECT a FROM t", "draft": draft, "schema": ddl},
+            {"id": "q2", "nl": None, "reference": None, "draft": draft, "schema": ddl},
+        ]
+        (tmp_path / f"{system}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    tasks = load_eval_tasks(EvalDataConfig(path=str(tmp_path)), "sql")
+    assert [t.id for t in tasks] == ["sys_a/q1", "sys_a/q2", "sys_b/q1", "sys_b/q2"]
+    assert {t.split for t in tasks} == {"test"} and [t.source for t in tasks][::2] == ["sys_a", "sys_b"]
+    assert tasks[1].reference is None and tasks[1].nl == ""
+    drafts = cached_drafts(tmp_path, tasks)
+    assert [d.program for d in drafts] == ["SELECT b FROM t"] * 2 + ["SELECT a FROM t"] * 2
+    one = load_eval_tasks(EvalDataConfig(path=str(tmp_path / "sys_b.jsonl"), max_test=1), "sql")
+    assert [t.id for t in one] == ["q1"]
+    with pytest.raises(DataError, match="eval.data.path does not exist"):
+        load_eval_tasks(EvalDataConfig(path=str(tmp_path / "nope")), "sql")
+    with pytest.raises(DataError, match="breaks references"):
+        mutator_drafts(get_dsl("sql"), tasks, 1.0, 0.0, 0)
 
 
 class _ChatServer(BaseHTTPRequestHandler):

@@ -360,6 +360,9 @@ def _check_promise(dsl: SQL, original: str, m, ctx: dict) -> None:
         "keyword-typo": lambda: _TYPOS.search(m.program) and "syntax" in rules(verdict),
         "unknown-column": lambda: rules(verdict) == {"unknown-column"},
         "unknown-table": lambda: rules(verdict) == {"unknown-table"},
+        "wrong-qualifier": lambda: rules(verdict) == {"unknown-column"} and re.fullmatch(r"\w+", old),
+        "foreign-column": lambda: rules(verdict) == {"unknown-column"} and re.fullmatch(r"\w+", new),
+        "dropped-qualifier": lambda: rules(verdict) == {"ambiguous-column"} and new == "",
         "unbalanced-paren": lambda: count["("] != count[")"],
         "unclosed-quote": lambda: (count["'"] + count['"']) % 2 == 1,
         "missing-comma": lambda: count[","] == before[","] - 1,
@@ -456,3 +459,112 @@ def test_spider_gold_queries_are_accepted(explain: bool) -> None:
         if not dsl.validate(r["program"], {"db_path": str(SPIDER / r["db_path"])}).ok
     ]
     assert len(rejected) <= 0.01 * len(records), rejected[:5]
+
+
+# ---- what a repair needs: hints that say what to write, the tables in play, the rules baseline, renamed schemas ----
+
+JOIN_DDL = """
+CREATE TABLE continents (ContId INTEGER, Continent TEXT);
+CREATE TABLE countries (CountryId INTEGER, CountryName TEXT, Continent INTEGER);
+CREATE TABLE car_makers (Id INTEGER, Maker TEXT, Country INTEGER);
+CREATE TABLE model_list (ModelId INTEGER, Maker INTEGER, Model TEXT);
+"""
+
+
+def test_hints_name_the_table_that_has_a_column(dsl: SQL) -> None:
+    ctx = {"schema": JOIN_DDL}
+    wrong_alias = "SELECT T2.ContId FROM continents AS T1 JOIN countries AS T2 ON T1.ContId = T2.Continent"
+    [d] = dsl.validate(wrong_alias, ctx).errors
+    assert d.rule == "unknown-column"
+    assert "countries has no column ContId" in d.message and "write T1.ContId" in d.message
+    elsewhere = dsl.validate("SELECT Model FROM car_makers", ctx).errors[0]
+    assert "Model is a column of model_list, which the query does not read" in elsewhere.message
+    shared = "SELECT Maker FROM car_makers AS a JOIN model_list AS b ON a.Id = b.Maker"
+    [amb] = dsl.validate(shared, ctx).errors
+    assert amb.rule == "ambiguous-column" and "write a.Maker or b.Maker" in amb.message
+
+
+def test_repair_context_shows_the_tables_in_play(dsl: SQL) -> None:
+    ctx = {"schema": JOIN_DDL}
+    program = "SELECT Model FROM car_makers"
+    context = dsl.repair_context(program, dsl.validate(program, ctx), ctx)
+    assert context.splitlines() == ["car_makers(Id, Maker, Country)", "model_list(ModelId, Maker, Model)"]
+    assert dsl.repair_context("SELECT Maker FROM car_makers", dsl.validate("SELECT 1", ctx), {}) == ""
+
+
+def test_rule_fix_applies_the_first_suggestion(dsl: SQL) -> None:
+    ctx = {"schema": JOIN_DDL}
+    cases = {
+        "SELECT T2.ContId FROM continents AS T1 JOIN countries AS T2 ON T1.ContId = T2.Continent": (
+            "SELECT T1.ContId FROM continents AS T1 JOIN countries AS T2 ON T1.ContId = T2.Continent"
+        ),
+        "SELECT Maker FROM car_makers AS a JOIN model_list AS b ON a.Id = b.Maker": (
+            "SELECT a.Maker FROM car_makers AS a JOIN model_list AS b ON a.Id = b.Maker"
+        ),
+        "SELECT CountryNam FROM countries": "SELECT CountryName FROM countries",
+        "SELECT Maker FROM car_maker": "SELECT Maker FROM car_makers",
+    }
+    for draft, fixed in cases.items():
+        assert dsl.rule_fix(draft, dsl.validate(draft, ctx), ctx) == fixed
+        assert dsl.validate(fixed, ctx).ok
+    nothing = "SELECT count(*) FROM car_makers GROUP BY max(count(*))"
+    assert dsl.rule_fix(nothing, dsl.validate(nothing, ctx), ctx) is None
+    assert dsl.rule_fix("SELECT Maker FROM car_makers", dsl.validate("SELECT Maker FROM car_makers", ctx), ctx) is None
+
+
+def test_vary_renames_schema_and_reference_together(dsl: SQL) -> None:
+    from slmfix_exp.dsl.base import Task
+
+    task = Task("t", "q", "SELECT T1.Maker, count(*) FROM car_makers AS T1 JOIN model_list AS T2 ON T1.Id = "
+                "T2.Maker GROUP BY T1.Maker", {"schema": JOIN_DDL})  # fmt: skip
+    styles = set()
+    for seed in range(12):
+        varied = dsl.vary(task, random.Random(seed))
+        assert dsl.validate(varied.reference or "", varied.context).ok
+        assert varied.nl == task.nl and varied.id == task.id
+        styles.add(varied.context.get("schema", "").split("(")[0])
+        # the same query in other names: its tree has the same shape
+        a, b = dsl.tree(task.reference or "", task.context), dsl.tree(varied.reference or "", varied.context)
+        assert a is not None and b is not None
+        assert len(list(_labels(a))) == len(list(_labels(b)))
+    assert len(styles) > 3
+
+
+def _labels(node):  # type: ignore[no-untyped-def]
+    yield node.label
+    for child in node.children:
+        yield from _labels(child)
+
+
+@pytest.mark.parametrize(
+    ("kind", "rule"),
+    [
+        ("wrong-qualifier", "unknown-column"),
+        ("foreign-column", "unknown-column"),
+        ("dropped-qualifier", "ambiguous-column"),
+    ],
+)
+def test_real_error_mutations_break_as_promised(dsl: SQL, kind: str, rule: str) -> None:
+    ctx = {"schema": JOIN_DDL}
+    program = "SELECT T1.Maker, T2.Model FROM car_makers AS T1 JOIN model_list AS T2 ON T1.Id = T2.Maker"
+    made = [p for k, p in dsl.iter_mutations(program, ctx, random.Random(3), True) if k == kind]
+    assert made
+    for candidate in made:
+        assert rule in {d.rule for d in dsl.validate(candidate, ctx).errors}, candidate
+
+
+@needs_spider
+def test_rules_baseline_on_real_drafts_beats_nothing(dsl: SQL) -> None:
+    """On the real drafts of Spider dev that fail, the validator's own suggestions make some valid."""
+    path = SPIDER.parent.parent / "real_drafts" / "sql" / "dinsql_codex_fewshot_spider_dev.jsonl"
+    fixed = failing = 0
+    for line in path.read_text().splitlines():
+        r = json.loads(line)
+        ctx = {"db_path": str((path.parent / r["db_path"]).resolve())}
+        v = dsl.validate(r["draft"], ctx)
+        if v.ok:
+            continue
+        failing += 1
+        program = dsl.rule_fix(r["draft"], v, ctx)
+        fixed += program is not None and dsl.validate(program, ctx).ok
+    assert failing == 56 and fixed >= 15

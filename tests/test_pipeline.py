@@ -53,7 +53,7 @@ def test_entrypoint_writes_the_results_contract(tmp_path: Path, dsl: str) -> Non
     results = json.loads((run_dir / "results.json").read_text())
     assert results["dsl"] == dsl
     assert results["config"]["dsl"]["name"] == dsl
-    assert set(results["methods"]) == {"base", "sft", "rl"}
+    assert set(results["methods"]) == {"base", "rules", "sft", "rl"}
     for name, metrics in results["methods"].items():
         assert metrics["n"] == 16, name
         for key in METRICS:
@@ -172,7 +172,7 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr[-3000:]
     assert "resuming sft from" in again.stdout + again.stderr  # Hydra logs to stdout
     results = json.loads((run_dir / "results.json").read_text())
-    assert set(results["methods"]) == {"base", "sft", "rl"}
+    assert set(results["methods"]) == {"base", "rules", "sft", "rl"}
     history = json.loads((run_dir / "sft" / "log_history.json").read_text())
     assert history[-1]["step"] == 30
 
@@ -243,7 +243,7 @@ def test_runs_end_to_end_on_the_real_data(tmp_path: Path, dsl: str, path: str) -
     proc = run_entrypoint(run_dir, f"dsl={dsl}", f"data.path={SHARED_DATA / path}")
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads((run_dir / "results.json").read_text())
-    assert set(results["methods"]) == {"base", "sft", "rl"}
+    assert set(results["methods"]) == {"base", "rules", "sft", "rl"}
     assert results["methods"]["base"]["pass_rate"] < 1.0
     records = [json.loads(line) for line in (run_dir / "predictions.jsonl").read_text().splitlines()]
     assert len(records) == 16 and all(r["id"] for r in records)

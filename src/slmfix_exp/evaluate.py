@@ -279,7 +279,7 @@ def method_metrics(
             memo[i, o.program] = {
                 "ast": None if ref is None else dsl.similarity(o.program, ref, t.context, kind=cfg.dsl.similarity),
                 "ted": None if ref is None else dsl.similarity(o.program, ref, t.context, kind="ted"),
-                "to_draft": 1.0 if o.program == d else dsl.similarity(o.program, d, t.context, kind=cfg.dsl.similarity),
+                "to_draft": 1.0 if o.program == d else dsl.similarity(o.program, d, t.context, kind="ted"),
                 "execution": None if ref is None else dsl.execution_match(o.program, ref, t.context),
             }
         per_task.append(memo[i, o.program])

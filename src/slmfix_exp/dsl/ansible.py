@@ -2583,7 +2583,7 @@ class _Fixer:
     def choose(self, entry: _Entry, message: str, name: str, bad: Any, choice: Any) -> str | None:
         if not isinstance(choice, str):
             return None
-        vnode = entry.value
+        vnode: yaml.Node | None = entry.value
         if isinstance(vnode, yaml.SequenceNode):  # a list argument: the item that is not a choice
             items = [n for n in vnode.value if isinstance(n, yaml.ScalarNode) and _load_scalar(n) == bad]
             vnode = items[0] if items else None
