@@ -176,7 +176,7 @@ def test_eval_tasks_from_a_dir_of_systems_read_drafts_by_the_same_ids(tmp_path: 
     assert [d.program for d in drafts] == ["SELECT b FROM t"] * 2 + ["SELECT a FROM t"] * 2
     one = load_eval_tasks(EvalDataConfig(path=str(tmp_path / "sys_b.jsonl"), max_test=1), "sql")
     assert [t.id for t in one] == ["q1"]
-    with pytest.raises(DataError, match="eval.data.path does not exist"):
+    with pytest.raises(DataError, match=r"eval\.data\.path does not exist"):
         load_eval_tasks(EvalDataConfig(path=str(tmp_path / "nope")), "sql")
     with pytest.raises(DataError, match="breaks references"):
         mutator_drafts(get_dsl("sql"), tasks, 1.0, 0.0, 0)
