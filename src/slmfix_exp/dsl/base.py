@@ -7,6 +7,10 @@ A DSL module (ansible.py, bash.py, sql.py) subclasses `DSL` and implements four 
 - `paper_similarity(pred, reference, context)`: the SLMFix paper's per-DSL similarity in [0, 1];
 - `mutate(program, context, rng, invalid)`: break a program the way a frozen LLM does.
 
+and may implement three optional hooks: `_repair_context` (what a repair prompt shows beside the messages),
+`_rule_fix` (the `rules` baseline: the first error's own suggestion applied) and `_vary` (a training task in other
+names). Their public wrappers `repair_context`, `rule_fix` and `vary` are bounded in time and never raise.
+
 `validate`, `tree` and the similarities are wrapped here so that they never raise and each program gets a bounded
 time: a program is data, and a hostile one must not take a training run down. The bounds (`max_program_bytes`,
 `timeout_s`, `max_tree_nodes`) are per language, overridable from the `dsl` config group:
