@@ -94,13 +94,7 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
             for name, method in (("base", evaluation.base), ("rules", evaluation.rules)):
                 with timings.stage(f"evaluate {name}"):
                     metrics = method()
-                log.info(
-                    "%s: pass rate %.3f, repaired %s of %d invalid",
-                    name,
-                    metrics["pass_rate"],
-                    metrics["repaired_valid"],
-                    metrics["invalid_drafts"],
-                )
+                log_method(name, metrics)
 
         dataset = None
         if cfg.synthesis.enabled:  # LeDex: the SLM trains on synthesised (wrong program, explanation, fix) records
@@ -141,13 +135,7 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
                     return
                 with timings.stage(f"evaluate {name}"):
                     metrics = evaluation.slm(name, model, tokenizer)
-                log.info(
-                    "%s: pass rate %.3f, repaired %s of %d invalid",
-                    name,
-                    metrics["pass_rate"],
-                    metrics["repaired_valid"],
-                    metrics["invalid_drafts"],
-                )
+                log_method(name, metrics)
                 tracker.log({f"eval/{name}/{k}": v for k, v in metrics.items() if isinstance(v, int | float)})
                 barrier()
 
@@ -180,6 +168,16 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
         raise
     tracker.finish()
     return results
+
+
+def log_method(name: str, metrics: dict[str, Any]) -> None:
+    log.info(
+        "%s: pass rate %.3f, repaired %s of %d invalid",
+        name,
+        metrics["pass_rate"],
+        metrics["repaired_valid"],
+        metrics["invalid_drafts"],
+    )
 
 
 def warn_if_seen(train: list[Task], test: list[Task]) -> None:
