@@ -313,7 +313,7 @@ def test_ledex_experiment_end_to_end(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads((run_dir / "results.json").read_text())
     assert results["config"]["reward"]["name"] == "ledex" and results["config"]["eval"]["gate"] == "tests"
-    assert set(results["methods"]) == {"base", "sft", "rl"}
+    assert set(results["methods"]) == {"base", "rules", "sft", "rl"}
     for method in ("sft", "rl"):
         m = results["methods"][method]
         assert 0.0 <= m["pass@1"] <= m["pass@10"] <= 1.0
