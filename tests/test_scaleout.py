@@ -196,7 +196,7 @@ def test_a_failing_job_fails_the_sweep_but_keeps_the_others_results(tmp_path: Pa
         "hydra/launcher=joblib",
         f"hydra.sweep.dir={sweep_dir}",
     )
-    assert_failed_job_kept_apart(proc, sweep_dir, ["base"])
+    assert_failed_job_kept_apart(proc, sweep_dir, ["base", "rules"])
     failed, done = job_dirs(sweep_dir)
     assert wandb_run(failed)[2] == 1  # the failed job's W&B run is finished, marked failed
     assert wandb_run(done)[2] == 0
@@ -261,5 +261,5 @@ def test_submitit_local_with_two_tasks_per_job_trains_ddp_and_survives_a_failing
         "hydra.launcher.timeout_min=5",  # submitit's own processes outlive this test's timeout otherwise
         f"hydra.sweep.dir={sweep_dir}",
     )
-    assert_failed_job_kept_apart(proc, sweep_dir, ["base", "sft"])
+    assert_failed_job_kept_apart(proc, sweep_dir, ["base", "rules", "sft"])
     assert_trained_on_two_ranks(job_dirs(sweep_dir)[1])
