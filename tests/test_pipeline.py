@@ -138,7 +138,7 @@ def test_wandb_offline_run_and_rerun_refusal(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     offline = list((run_dir / "wandb").glob("offline-run-*"))
     assert offline, "no offline W&B run was written"
-    assert set(json.loads((run_dir / "results.json").read_text())["methods"]) == {"base"}
+    assert set(json.loads((run_dir / "results.json").read_text())["methods"]) == {"base", "rules"}
     again = run_entrypoint(run_dir, "dsl=sql", "trainer=none")  # a finished run is never overwritten
     assert again.returncode != 0 and "results.json exists" in again.stderr
 
@@ -220,7 +220,7 @@ def test_every_reward_trains_through_the_entrypoint(tmp_path: Path) -> None:
         history = json.loads((run_dir / "rl" / "log_history.json").read_text())
         logged = [h for h in history if f"rewards/reward_{reward}/mean" in h]
         assert logged and all("reward/valid" in h and "reward/similarity" in h for h in logged)
-        assert set(json.loads((run_dir / "results.json").read_text())["methods"]) == {"base", "rl"}
+        assert set(json.loads((run_dir / "results.json").read_text())["methods"]) == {"base", "rules", "rl"}
     table = (sweep / "sweep_results.md").read_text()
     assert len(table.splitlines()) >= 4 + 4 * 2  # 4 jobs x (base, rl)
     (sweep / "sweep_results.md").unlink()

@@ -227,7 +227,7 @@ def assert_trained_on_two_ranks(run_dir: Path) -> None:
         samples = round(end["train_samples_per_second"] * end["train_runtime"])
         assert samples == 2 * trainer[stage]["max_steps"] * trainer[stage]["batch_size"], stage
         assert (run_dir / stage / "final" / "config.json").exists()
-    assert set(results["methods"]) == {"base", *trainer["stages"]}
+    assert set(results["methods"]) == {"base", "rules", *trainer["stages"]}
     log = (run_dir / "__main__.log").read_text()
     assert "rank 0 of 2" in log and "rank 1 of 2" in log
 
