@@ -960,12 +960,21 @@ class _Site:
         """The schema table a column reference belongs to, resolved through aliases."""
         if self.schema is None:
             return None
-        select = col.find_ancestor(exp.Select)
-        tables = [t for t in (select or self.stmt).find_all(exp.Table) if t.find_ancestor(exp.Select) is select]
+        tables = self.tables_around(col)
         if col.table:
             tables = [t for t in tables if t.alias_or_name.lower() == col.table.lower()]
         owners = [t.name for t in tables if col.name.lower() in self.schema.columns.get(t.name.lower(), {})]
         return owners[0] if len(owners) == 1 else None
+
+    def tables_around(self, col: exp.Column) -> list[exp.Table]:
+        """The tables of the SELECT a column reference stands in."""
+        select = col.find_ancestor(exp.Select)
+        return [t for t in (select or self.stmt).find_all(exp.Table) if t.find_ancestor(exp.Select) is select]
+
+    def qualifier_span(self, col: exp.Column) -> tuple[int, int] | None:
+        """The span of a column's table qualifier (`T1` of `T1.name`), None when it has none."""
+        qualifier = col.args.get("table")
+        return self.name_span(qualifier) if isinstance(qualifier, exp.Identifier) else None
 
     def name_span(self, node: exp.Expr) -> tuple[int, int] | None:
         """The span of a name in the text, without its quotes (end exclusive)."""
@@ -1269,11 +1278,6 @@ def _mut_flip_order(site: _Site) -> list[_Edit]:
     return out
 
 
-def _scope_tables(site: _Site, col: exp.Column) -> list[exp.Table]:
-    select = col.find_ancestor(exp.Select)
-    return [t for t in (select or site.stmt).find_all(exp.Table) if t.find_ancestor(exp.Select) is select]
-
-
 def _mut_wrong_qualifier(site: _Site) -> list[_Edit]:
     """`T1.col` written `T2.col`, T2 being another table of the query that lacks col (a real LLM's error)."""
     if site.schema is None:
@@ -1282,12 +1286,11 @@ def _mut_wrong_qualifier(site: _Site) -> list[_Edit]:
     for col in site.sample([c for c in site.stmt.find_all(exp.Column) if c.table]):
         others = [
             t.alias_or_name
-            for t in _scope_tables(site, col)
+            for t in site.tables_around(col)
             if t.alias_or_name.lower() != col.table.lower()
             and col.name.lower() not in site.schema.columns.get(t.name.lower(), {})
         ]
-        qualifier = col.args.get("table")
-        span = site.name_span(qualifier) if isinstance(qualifier, exp.Identifier) else None
+        span = site.qualifier_span(col)
         if others and span is not None:
             out.append((span[0], span[1], site.rng.choice(others)))
     return out
@@ -1301,15 +1304,19 @@ def _mut_foreign_column(site: _Site) -> list[_Edit]:
     out = []
     for col in site.sample(list(site.stmt.find_all(exp.Column))):
         span = site.name_span(col.this)
-        read = {t.name.lower() for t in _scope_tables(site, col)}
+        read = {t.name.lower() for t in site.tables_around(col)}
         if span is None or not read:
             continue
         in_scope = {c for t in read for c in site.schema.columns.get(t, {})}
         foreign = sorted(
-            {c for t, cols in site.schema.tables.items() if t.lower() not in read for c, _ in cols}
-            - {c for c in site.schema.all_columns if c in in_scope}
+            {
+                c
+                for t, cols in site.schema.tables.items()
+                if t.lower() not in read
+                for c, _ in cols
+                if c.lower() not in in_scope
+            }
         )
-        foreign = [c for c in foreign if c.lower() not in in_scope]
         words = set(_words(col.name))
         alike = [c for c in foreign if words & set(_words(c))]
         if foreign:
@@ -1323,12 +1330,8 @@ def _mut_dropped_qualifier(site: _Site) -> list[_Edit]:
         return []
     out = []
     for col in site.sample([c for c in site.stmt.find_all(exp.Column) if c.table]):
-        owners = [
-            t for t in _scope_tables(site, col) if col.name.lower() in site.schema.columns.get(t.name.lower(), {})
-        ]
-        qualifier = col.args.get("table")
-        start = site.name_span(qualifier) if isinstance(qualifier, exp.Identifier) else None
-        end = site.name_span(col.this)
+        owners = [t for t in site.tables_around(col) if col.name.lower() in site.schema.columns.get(t.name.lower(), {})]
+        start, end = site.qualifier_span(col), site.name_span(col.this)
         if len(owners) > 1 and start is not None and end is not None:
             out.append((start[0], end[0], ""))
     return out
