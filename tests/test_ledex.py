@@ -14,7 +14,15 @@ from typing import ClassVar
 import pytest
 import zss
 
-from slmfix_exp.codebleu import bleu, codebleu, data_flow, dataflow_match, syntax_match, tokens
+from slmfix_exp.codebleu import (
+    bleu,
+    codebleu,
+    data_flow,
+    dataflow_match,
+    syntax_match,
+    tokens,
+    weighted_ngram_match,
+)
 from slmfix_exp.config import BaseLLMConfig, Config, DataConfig, DSLConfig, RewardConfig, SynthesisConfig
 from slmfix_exp.data.loaders import load_tasks
 from slmfix_exp.dsl import get_dsl
@@ -93,13 +101,41 @@ def test_bleu_by_hand() -> None:
     assert bleu([], ref) == 0.0 and bleu(["z"], ref) == 0.0
 
 
-def test_weighted_ngrams_count_keywords_five_times() -> None:
-    cand, ref = ["SELECT", "x"], ["SELECT", "y"]
-    weights = {"SELECT": 1.0}  # x weighs 0.2
-    p_rest = math.exp(0.25 * (math.log(0.1) * 3))  # bigrams to 4-grams: none match
-    assert bleu(cand, ref) == pytest.approx(math.exp(0.25 * math.log(0.5)) * p_rest)
-    assert bleu(cand, ref, weights) == pytest.approx(math.exp(0.25 * math.log(1 / 1.2)) * p_rest)
+def test_weighted_ngram_match_is_codebleus_weighted_recall() -> None:
+    """By hand, as CodeBLEU's weighted_ngram_match.py computes it: clipped counts over the reference's n-grams, unigrams
+    weighted by the reference's tokens (keyword 1, other 0.2). The old term, a precision over the candidate's tokens
+    weighted by the candidate's, gave 6/11 for p1 below and less than 1 for the second case."""
+    rest = 0.25 * (math.log(0.1 / 2) + 2 * math.log(0.1))  # no bigram of 2, trigram of 1, 4-gram (none: floor 1)
+    cand, ref = ["SELECT", "DISTINCT", "x"], ["SELECT", "x", "y"]
+    weights = {"SELECT": 1.0, "x": 0.2, "y": 0.2}
+    # p1 = (1 + 0.2) / (1 + 0.2 + 0.2): the candidate's extra keyword DISTINCT costs nothing, the missing y does
+    assert weighted_ngram_match(cand, ref, weights) == pytest.approx(math.exp(0.25 * math.log(1.2 / 1.4) + rest))
+    assert weighted_ngram_match(cand, ref, weights) == pytest.approx(0.1438817805709626)  # the codebleu package's value
+    # a candidate holding the whole reference has every reference n-gram: 1, however much it adds
+    ref5 = ["a", "b", "c", "d", "e"]
+    assert weighted_ngram_match([*ref5, "f", "g"], ref5, dict.fromkeys(ref5, 0.2)) == pytest.approx(1.0)
+    assert bleu([*ref5, "f", "g"], ref5) < 0.75  # BLEU, a precision, pays for the extra tokens
+    # as in CodeBLEU, each denominator is at least 1: four non-keyword tokens weigh 0.8, so p1 = 0.8 even for itself
+    ref4 = ["a", "b", "c", "d"]
+    assert weighted_ngram_match(ref4, ref4, dict.fromkeys(ref4, 0.2)) == pytest.approx(0.8**0.25)
+    # its brevity penalty takes 2 for the reference's length (the length of a (tokens, weights) pair): only a
+    # one-token candidate pays it, exp(1 - 2)
+    one = 0.25 * (math.log(1 / 1.4) + math.log(0.1 / 2) + 2 * math.log(0.1))
+    assert weighted_ngram_match(["SELECT"], ref, weights) == pytest.approx(math.exp(-1) * math.exp(one))
+    assert weighted_ngram_match(["z"], ref, weights) == 0.0 and weighted_ngram_match([], ref, weights) == 0.0
     assert tokens("select name from t order by name", "sql")[:3] == ["SELECT", "name", "FROM"]
+
+
+def test_codebleu_weighs_the_references_tokens() -> None:
+    sql = get_dsl("sql")
+    ctx = {"schema": SCHEMA}
+    ref, cand = "SELECT name FROM users", "SELECT DISTINCT name FROM users WHERE age > 30"
+    r, c = tokens(ref, "sql"), tokens(cand, "sql")
+    weights = {"SELECT": 1.0, "FROM": 1.0, "name": 0.2, "users": 0.2}
+    assert codebleu(sql, cand, ref, ctx).weighted_ngram == pytest.approx(weighted_ngram_match(c, r, weights))
+    longer = "SELECT name FROM users WHERE age > 30"  # holds every n-gram of the reference: a recall of 1
+    score = codebleu(sql, longer, ref, ctx)
+    assert score.weighted_ngram == pytest.approx(1.0) and score.ngram < 0.75  # BLEU pays for the extra tokens
 
 
 def test_syntax_match_compares_shapes_not_names() -> None:

@@ -4,8 +4,11 @@
 
 - BLEU: sentence BLEU-4 on code tokens (words, numbers, operators), brevity penalty, zero counts smoothed as NLTK's
   method1 (epsilon 0.1), as the CodeBLEU scripts do;
-- BLEU_weight: the same with unigrams weighted 1 for a keyword of the language and 0.2 for anything else (keywords
-  count five times); SQL keywords compare case-insensitively;
+- BLEU_weight: CodeBLEU's weighted n-gram match (`weighted_ngram_match.py` of the CodeBLEU scripts). Unlike BLEU it
+  is a recall: for n = 1..4 the share of the reference's n-grams that the candidate has (counts clipped to the
+  candidate's), unigrams weighted by the reference token's weight: 1 for a keyword of the language, 0.2 for anything
+  else (keywords count five times); SQL keywords compare case-insensitively; the same smoothing, and in effect
+  no brevity penalty (`weighted_ngram_match` says why);
 - Match_ast: the share of the reference's subtrees (rooted at inner nodes) that occur in the candidate's tree. The
   trees are the DSL's own normalised trees (`DSL.tree`), with each label reduced to its kind (`col:users.name` ->
   `col`, `module=apt` -> `module`, a bare value -> `leaf`): CodeBLEU's syntax match compares node types and leaves
@@ -80,25 +83,46 @@ def _ngrams(seq: list[str], n: int) -> Counter[tuple[str, ...]]:
     return Counter(tuple(seq[i : i + n]) for i in range(len(seq) - n + 1))
 
 
-def bleu(candidate: list[str], reference: list[str], unigram_weights: dict[str, float] | None = None) -> float:
-    """Sentence BLEU-4 with brevity penalty and method1 smoothing; with `unigram_weights`, the weighted unigram
-    precision of CodeBLEU's BLEU_weight (tokens missing from the mapping weigh OTHER_WEIGHT)."""
+def bleu(candidate: list[str], reference: list[str]) -> float:
+    """Sentence BLEU-4 with brevity penalty and method1 smoothing: CodeBLEU's n-gram match."""
     if not candidate or not reference:
         return 0.0
     log_p = 0.0
     for n in range(1, 5):
         cand, ref = _ngrams(candidate, n), _ngrams(reference, n)
-        if n == 1 and unigram_weights is not None:
-            w = {g: unigram_weights.get(g[0], OTHER_WEIGHT) for g in cand}
-            matched = sum(w[g] * min(c, ref[g]) for g, c in cand.items())
-            total = sum(w[g] * c for g, c in cand.items())
-        else:
-            matched, total = sum(min(c, ref[g]) for g, c in cand.items()), sum(cand.values())
+        matched, total = sum(min(c, ref[g]) for g, c in cand.items()), sum(cand.values())
         if n == 1 and matched == 0:
             return 0.0
         log_p += 0.25 * math.log((matched or 0.1) / max(total, 1))
-    bp = 1.0 if len(candidate) > len(reference) else math.exp(1 - len(reference) / len(candidate))
-    return bp * math.exp(log_p)
+    return _brevity_penalty(candidate, reference) * math.exp(log_p)
+
+
+def weighted_ngram_match(candidate: list[str], reference: list[str], weights: dict[str, float]) -> float:
+    """CodeBLEU's weighted n-gram match, as its reference implementation computes it (`modified_recall` and
+    `corpus_bleu` of `weighted_ngram_match.py`, one sentence): for each n the reference's n-grams, each counted at
+    most as often as the candidate has it, over all the reference's n-grams; for n = 1 both sums weigh each token by
+    `weights` (given per reference token; a token missing from it weighs 1, as there). As there the denominator is
+    at least 1, weighted or not, so a reference of four or fewer non-keyword tokens can't reach 1 even against
+    itself. No unigram in common: 0; a zero count otherwise: 0.1 (method1). Its brevity penalty is BLEU's, but with
+    the reference's length taken as that of each (tokens, weights) pair, 2: 1 from 2 candidate tokens on, exp(-1)
+    for one. So in effect there is none, and being a recall, the term needs none: a short candidate misses
+    reference n-grams."""
+    if not candidate or not reference:
+        return 0.0
+    log_p = 0.0
+    for n in range(1, 5):
+        cand, ref = _ngrams(candidate, n), _ngrams(reference, n)
+        weight = {g: weights.get(g[0], 1.0) if n == 1 else 1.0 for g in ref}
+        matched = sum(weight[g] * min(c, cand[g]) for g, c in ref.items())
+        total = max(1.0, sum(weight[g] * c for g, c in ref.items()))
+        if n == 1 and matched == 0:
+            return 0.0
+        log_p += 0.25 * math.log((matched or 0.1) / total)
+    return _brevity_penalty(candidate, ["tokens", "weights"]) * math.exp(log_p)
+
+
+def _brevity_penalty(candidate: list[str], reference: list[str]) -> float:
+    return 1.0 if len(candidate) > len(reference) else math.exp(1 - len(reference) / len(candidate))
 
 
 _NAMED = re.compile(r"([A-Za-z_]+)[:=]")
@@ -249,8 +273,8 @@ def codebleu(dsl: DSL, candidate: str, reference: str, context: Context | None =
         return CodeBLEU(0.0, 0.0, None, None)
     cand_tokens, ref_tokens = tokens(candidate, dsl.name), tokens(reference, dsl.name)
     kw = keywords(dsl.name)
-    weights = {t: KEYWORD_WEIGHT if t in kw else OTHER_WEIGHT for t in cand_tokens}
-    ngram, weighted = bleu(cand_tokens, ref_tokens), bleu(cand_tokens, ref_tokens, weights)
+    weights = {t: KEYWORD_WEIGHT if t in kw else OTHER_WEIGHT for t in ref_tokens}  # per reference token
+    ngram, weighted = bleu(cand_tokens, ref_tokens), weighted_ngram_match(cand_tokens, ref_tokens, weights)
     ref_tree = dsl.tree(reference, context)
     if ref_tree is None:  # nothing to compare trees with: the token terms alone
         return CodeBLEU(ngram, weighted, None, None)
