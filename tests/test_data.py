@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from slmfix_exp.config import BaseLLMConfig, DataConfig, EvalDataConfig
-from slmfix_exp.data.base_llm import cached_drafts, make_drafts, mutator_drafts
+from slmfix_exp.data.base_llm import cached_drafts, make_drafts, mutator_drafts, sample_drafts
 from slmfix_exp.data.loaders import DataError, load_eval_tasks, load_tasks, split_of
 from slmfix_exp.dsl import DSL_NAMES, get_dsl
+from slmfix_exp.prompts import draft_messages
 from tests.conftest import SHARED_DATA, needs_shared_data
 
 
@@ -183,20 +188,42 @@ def test_eval_tasks_from_a_dir_of_systems_read_drafts_by_the_same_ids(tmp_path: 
 
 
 class _ChatServer(BaseHTTPRequestHandler):
-    """A local OpenAI-compatible endpoint: fails once with 503, then answers with a fenced program."""
+    """A local OpenAI-compatible endpoint: fails once with 503 when `fail_first`, then answers each request with its
+    `n` choices (one only when `ignore_n`, as some servers do), choice k a fenced program naming the question's length
+    and the request's seed + k, after `delay` seconds. It records the bodies and the most requests in flight."""
 
     calls = 0
+    fail_first = True
+    ignore_n = False
+    delay = 0.0
+    bodies: ClassVar[list[dict]] = []
+    in_flight = most_in_flight = 0
+    lock = threading.Lock()
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).calls += 1
-        if type(self).calls == 1:
+        cls = type(self)
+        with cls.lock:
+            cls.calls += 1
+            first = cls.calls == 1
+            cls.in_flight += 1
+            cls.most_in_flight = max(cls.most_in_flight, cls.in_flight)
+            cls.bodies.append(body)
+        time.sleep(cls.delay)
+        with cls.lock:
+            cls.in_flight -= 1
+        if first and cls.fail_first:
             self.send_response(503)
             self.end_headers()
             return
         question = body["messages"][-1]["content"]
-        answer = {"choices": [{"message": {"content": f"Here you go:\n```sql\nSELECT '{len(question)}'\n```"}}]}
-        data = json.dumps(answer).encode()
+        n = 1 if cls.ignore_n else body.get("n", 1)
+        seed = body.get("seed", 0)
+        choices = [
+            {"index": k, "message": {"content": f"Here you go:\n```sql\nSELECT '{len(question)}/{seed + k}'\n```"}}
+            for k in range(n)
+        ]
+        data = json.dumps({"choices": choices}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -207,20 +234,73 @@ class _ChatServer(BaseHTTPRequestHandler):
         pass
 
 
-def test_openai_drafts_retry_and_cache(bundled: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    server = HTTPServer(("127.0.0.1", 0), _ChatServer)
+@pytest.fixture
+def chat_server() -> Iterator[tuple[type[_ChatServer], str]]:
+    """A fresh `_ChatServer` (its own class, so the counters start at 0) on 127.0.0.1, and its base URL."""
+    handler = type("Handler", (_ChatServer,), {"bodies": [], "lock": threading.Lock()})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setattr("time.sleep", lambda s: None)  # the retry backoff
-    cfg = BaseLLMConfig(name="openai", model="m", base_url=f"http://127.0.0.1:{server.server_port}/v1")
-    tasks = bundled["sql"]["test"][:3]
     try:
-        drafts = make_drafts(cfg, get_dsl("sql"), tasks, 0, tmp_path)
-        assert all(d.program.startswith("SELECT '") for d in drafts)
-        calls = _ChatServer.calls
-        again = make_drafts(cfg, get_dsl("sql"), tasks, 0, tmp_path)  # a rerun costs nothing
-        assert _ChatServer.calls == calls and [d.program for d in again] == [d.program for d in drafts]
+        yield handler, f"http://127.0.0.1:{server.server_port}/v1"
     finally:
         server.shutdown()
+
+
+def test_openai_drafts_retry_and_cache(
+    bundled: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chat_server
+) -> None:  # type: ignore[no-untyped-def]
+    server, url = chat_server
+    monkeypatch.setattr("time.sleep", lambda s: None)  # the SDK's retry backoff
+    cfg = BaseLLMConfig(name="openai", model="m", base_url=url, concurrency=1)
+    tasks = bundled["sql"]["test"][:3]
+    drafts = make_drafts(cfg, get_dsl("sql"), tasks, 0, tmp_path)
+    assert all(d.program.startswith("SELECT '") for d in drafts)
+    assert server.calls == 4  # the 503 was retried
+    assert all("n" not in b and "seed" not in b for b in server.bodies)  # n = 1: the request of the old client
+    again = make_drafts(cfg, get_dsl("sql"), tasks, 0, tmp_path)  # a rerun costs nothing
+    assert server.calls == 4 and [d.program for d in again] == [d.program for d in drafts]
+    server.calls = 0  # the next request fails with 503 again
+    with pytest.raises(RuntimeError, match="503"):  # past max_retries: an error naming the status
+        make_drafts(dataclasses.replace(cfg, max_retries=0, model="other"), get_dsl("sql"), tasks[:1], 0, tmp_path)
+
+
+def test_openai_samples_are_one_request_each(bundled: dict, tmp_path: Path, chat_server) -> None:  # type: ignore[no-untyped-def]
+    server, url = chat_server
+    server.fail_first = False
+    cfg = BaseLLMConfig(name="openai", model="m", base_url=url, temperature=1.0)
+    tasks = bundled["sql"]["test"][:3]
+    samples = sample_drafts(cfg, get_dsl("sql"), tasks, 7, tmp_path, n=4)
+    assert len(server.bodies) == 3 and all(b["n"] == 4 and b["seed"] == 7 for b in server.bodies)
+    assert [[d.program.split("/")[1] for d in s] for s in samples] == [["7'", "8'", "9'", "10'"]] * 3
+    assert sample_drafts(cfg, get_dsl("sql"), tasks, 7, tmp_path, n=4) == samples and len(server.bodies) == 3
+    # a server that ignores `n` is asked again for the rest, with the next seed: the same samples
+    server.ignore_n, cfg = True, dataclasses.replace(cfg, base_url=url + "/")  # another cache key
+    assert sample_drafts(cfg, get_dsl("sql"), tasks[:1], 7, tmp_path, n=4) == samples[:1]
+    assert [(b["n"], b["seed"]) for b in server.bodies[3:]] == [(4, 7), (3, 8), (2, 9), (1, 10)]
+
+
+def test_openai_requests_are_concurrent_up_to_the_bound(bundled: dict, tmp_path: Path, chat_server) -> None:  # type: ignore[no-untyped-def]
+    server, url = chat_server
+    server.fail_first, server.delay = False, 0.1
+    tasks = bundled["sql"]["test"][:12]
+    cfg = BaseLLMConfig(name="openai", model="m", base_url=url, concurrency=3)
+    drafts = make_drafts(cfg, get_dsl("sql"), tasks, 0, tmp_path)
+    assert server.most_in_flight == 3 and len(server.bodies) == 12
+    # the answers come back in the order of the tasks, whatever order the requests finished in
+    questions = [draft_messages(t, get_dsl("sql"))[-1]["content"] for t in tasks]
+    assert [d.program for d in drafts] == [f"SELECT '{len(q)}/0'" for q in questions]
+    assert len(set(questions)) == 12 and len({len(q) for q in questions}) > 6  # the order check can tell them apart
+
+
+def test_openai_request_timeout(bundled: dict, tmp_path: Path, chat_server) -> None:  # type: ignore[no-untyped-def]
+    server, url = chat_server
+    server.fail_first, server.delay = False, 1.0
+    cfg = BaseLLMConfig(name="openai", model="m", base_url=url, request_timeout=0.2, max_retries=0)
+    start = time.perf_counter()
+    with pytest.raises(RuntimeError, match="1 attempts"):
+        make_drafts(cfg, get_dsl("sql"), bundled["sql"]["test"][:1], 0, tmp_path)
+    assert time.perf_counter() - start < 0.9
 
 
 def test_hf_drafts_from_a_local_model(bundled: dict, tmp_path: Path) -> None:

@@ -48,9 +48,11 @@ class BaseLLMConfig:
     api_key_env: str = "OPENAI_API_KEY"
     temperature: float = 0.0
     max_new_tokens: int = 256
-    batch_size: int = 8
-    max_retries: int = 5
-    request_timeout: float = 60.0
+    batch_size: int = 8  # hf: conversations per generate call
+    max_retries: int = 5  # openai: the SDK's retries of connection errors, 408, 409, 429 and 5xx, with backoff
+    request_timeout: float = 60.0  # openai: seconds per attempt (the SDK's `timeout`)
+    # openai: requests in flight at once; a vLLM server batches concurrent requests, one at a time leaves it idle
+    concurrency: int = 8
 
 
 @dataclass

@@ -10,10 +10,9 @@ import json
 import logging
 import os
 import random
-import time
-import urllib.error
-import urllib.request
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -195,55 +194,84 @@ def openai_chat(
     seed: int = 0,
     desc: str = "chat",
 ) -> list[list[str]]:
-    """Chat completions from an OpenAI-compatible server, each response cached on disk by its request. With n > 1
-    each sample's request carries its own `seed`, so that the samples differ and each has its cache entry."""
+    """Chat completions from an OpenAI-compatible server through the `openai` SDK, each response cached on disk by its
+    request. The `n` samples of a conversation are one request (with `n` and a `seed`, so that a rerun asks the same
+    thing); `base_llm.concurrency` requests are in flight at once, which is what lets a vLLM server batch them. The
+    SDK retries connection errors, 408, 409, 429 and 5xx `base_llm.max_retries` times with backoff, each attempt
+    bounded by `base_llm.request_timeout` seconds."""
+    import openai
+
+    if cfg.concurrency < 1:
+        raise ValueError(f"base_llm.concurrency must be at least 1, not {cfg.concurrency}")
     cache = cache_dir.expanduser() / "llm_responses"
     cache.mkdir(parents=True, exist_ok=True)
-    answers = []
-    for messages in tqdm(conversations, desc=f"{desc} ({cfg.model})", unit="request"):
-        texts = []
-        for k in range(n):
-            body: dict[str, Any] = {
-                "model": cfg.model,
-                "messages": messages,
-                "temperature": cfg.temperature,
-                "max_tokens": cfg.max_new_tokens,
-            }
-            if n > 1:
-                body["seed"] = seed + k
-            key = hashlib.sha256(json.dumps([cfg.base_url, body], sort_keys=True).encode()).hexdigest()
-            cached = cache / f"{key}.json"
-            if cached.exists():
-                text = json.loads(cached.read_text())["text"]
-            else:
-                text = _chat_completion(cfg, body)
-                tmp = cached.with_suffix(".tmp")
-                tmp.write_text(json.dumps({"request": body, "text": text}))
-                tmp.replace(cached)
-            texts.append(text)
-        answers.append(texts)
-    return answers
+    answers: list[list[str] | None] = [None] * len(conversations)
+    todo: list[tuple[int, dict[str, Any], Path]] = []
+    for i, messages in enumerate(conversations):
+        # with n = 1 the body (and so the cache key) is the one of the client this SDK one replaced: old caches hit
+        body: dict[str, Any] = {
+            "model": cfg.model,
+            "messages": messages,
+            "temperature": cfg.temperature,
+            "max_tokens": cfg.max_new_tokens,
+        }
+        if n > 1:
+            body |= {"n": n, "seed": seed}
+        key = hashlib.sha256(json.dumps([cfg.base_url, body], sort_keys=True).encode()).hexdigest()
+        cached = cache / f"{key}.json"
+        if cached.exists():
+            entry = json.loads(cached.read_text())
+            answers[i] = entry["texts"] if "texts" in entry else [entry["text"]]
+        else:
+            todo.append((i, body, cached))
 
+    def ask(body: dict[str, Any], cached: Path) -> list[str]:
+        texts = _chat_completions(client, body, n)
+        tmp = cached.with_name(f"{cached.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(json.dumps({"request": body, "texts": texts} if n > 1 else {"request": body, "text": texts[0]}))
+        tmp.replace(cached)  # written as each answer arrives: a killed run keeps what it was sent
+        return texts
 
-def _chat_completion(cfg: BaseLLMConfig, body: dict) -> str:
-    url = str(cfg.base_url).rstrip("/") + "/chat/completions"
-    headers = {"Content-Type": "application/json"}
-    if os.environ.get(cfg.api_key_env):
-        headers["Authorization"] = f"Bearer {os.environ[cfg.api_key_env]}"
-    delay = 1.0
-    for attempt in range(cfg.max_retries + 1):
-        request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers)
+    with (
+        openai.OpenAI(
+            base_url=str(cfg.base_url),
+            api_key=os.environ.get(cfg.api_key_env) or "none",  # a local vLLM server asks for none; the SDK wants one
+            max_retries=cfg.max_retries,
+            timeout=cfg.request_timeout,
+        ) as client,  # closed after the pool has finished
+        ThreadPoolExecutor(max_workers=cfg.concurrency) as pool,
+        tqdm(total=len(answers), initial=len(answers) - len(todo), desc=f"{desc} ({cfg.model})", unit="request") as bar,
+    ):
+        futures = {pool.submit(ask, body, cached): i for i, body, cached in todo}
         try:
-            with urllib.request.urlopen(request, timeout=cfg.request_timeout) as response:
-                return str(json.loads(response.read())["choices"][0]["message"]["content"])
-        except urllib.error.HTTPError as exc:
-            if exc.code < 500 and exc.code != 429:  # a bad request won't get better by retrying
-                raise RuntimeError(f"{url} answered {exc.code}: {exc.read()[:300]!r}") from exc
-            error: Exception = exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            error = exc
-        if attempt < cfg.max_retries:
-            log.warning("request to %s failed (%s); retrying in %.0f s", url, error, delay)
-            time.sleep(delay)
-            delay = min(delay * 2, 30.0)
-    raise RuntimeError(f"{url} failed after {cfg.max_retries + 1} attempts: {error}")
+            for future in as_completed(futures):
+                answers[futures[future]] = future.result()
+                bar.update()
+        except BaseException:
+            for f in futures:  # don't send what nobody will read
+                f.cancel()
+            raise
+    return [a if a is not None else [] for a in answers]
+
+
+def _chat_completions(client: Any, body: dict[str, Any], n: int) -> list[str]:
+    """The `n` answers to one request. A server that returns fewer choices than asked (some ignore `n`) is asked again
+    for the rest, each time with the next seed."""
+    import openai
+
+    texts: list[str] = []
+    while len(texts) < n:
+        ask = dict(body)
+        if n > 1:
+            ask |= {"n": n - len(texts), "seed": body["seed"] + len(texts)}
+        try:
+            response = client.chat.completions.create(**ask)
+        except openai.APIStatusError as exc:  # a bad request, or a server error past the retries
+            raise RuntimeError(f"{client.base_url} answered {exc.status_code}: {str(exc)[:300]}") from exc
+        except openai.APIConnectionError as exc:  # timeouts too, past the retries
+            raise RuntimeError(f"{client.base_url} failed after {client.max_retries + 1} attempts: {exc}") from exc
+        choices = sorted(response.choices or [], key=lambda c: c.index or 0)
+        if not choices:
+            raise RuntimeError(f"{client.base_url} returned no choices for a request of model {body['model']!r}")
+        texts += [c.message.content or "" for c in choices][: n - len(texts)]
+    return texts
