@@ -53,6 +53,9 @@ class BaseLLMConfig:
     request_timeout: float = 60.0  # openai: seconds per attempt (the SDK's `timeout`)
     # openai: requests in flight at once; a vLLM server batches concurrent requests, one at a time leaves it idle
     concurrency: int = 8
+    # hf: where the weights go, as `from_pretrained`'s device_map: auto fills the GPUs, then the CPU; null: the CPU
+    device_map: str | None = "auto"
+    dtype: str = "auto"  # hf: auto (the checkpoint's own, e.g. bfloat16) | float32 | bfloat16 | float16
 
 
 @dataclass
@@ -79,6 +82,10 @@ class SLMConfig:
     constrain_search: bool = True  # edit: search texts only copy pieces of the draft, in RL and evaluation
     quantization: str | None = None  # null | 4bit (bitsandbytes NF4)
     dtype: str = "float32"  # float32 | bfloat16 | float16
+    # where the weights go, as `from_pretrained`'s device_map: auto fills the GPUs, then the CPU (in a multi-process
+    # run: each process's own GPU), so that a loaded stage evaluates there too; null: on the CPU, where training
+    # moves the model to the trainer's device but evaluation leaves it
+    device_map: str | None = "auto"
     # train with bf16 autocast over `dtype` weights (mixed precision) on a CPU too; on CUDA a bfloat16 model always is
     bf16_autocast: bool = False
     lora: LoRAConfig = field(default_factory=LoRAConfig)

@@ -121,6 +121,30 @@ def build_tiny_model(cfg: SLMConfig, tokenizer: PreTrainedTokenizerBase, seed: i
     raise ValueError(f"unknown slm.architecture {cfg.architecture!r}: use llama or qwen2")
 
 
+def torch_dtype(name: str, key: str, allow_auto: bool = False) -> Any:
+    """The torch dtype a config key names (`auto`, where allowed: the checkpoint's own), or an error naming the key."""
+    if name == "auto" and allow_auto:
+        return "auto"
+    dtype = getattr(torch, name, None) if name in ("float32", "bfloat16", "float16") else None
+    if dtype is None:
+        choices = "float32, bfloat16, float16" + (" or auto" if allow_auto else "")
+        raise ValueError(f"unknown {key} {name!r}: use {choices}")
+    return dtype
+
+
+def device_map_for(device_map: str | None) -> str | dict[str, Any] | None:
+    """What `from_pretrained` gets for a config's `device_map`. `auto` lets accelerate place the weights on the GPUs
+    (then the CPU), but a process of a multi-process run trains its own copy of the model on its own device (DDP), so
+    there `auto` is that device: a model spread over every GPU in every process would not train."""
+    from slmfix_exp.distributed import world_size
+
+    if device_map != "auto" or world_size() == 1:
+        return device_map
+    if torch.cuda.is_available():
+        return {"": int(os.environ.get("LOCAL_RANK", "0"))}
+    return {"": "cpu"}
+
+
 def load_tokenizer(path: str) -> PreTrainedTokenizerBase:
     tokenizer = AutoTokenizer.from_pretrained(check_model_path(path))
     if tokenizer.pad_token is None:
@@ -137,8 +161,8 @@ def load_slm(path: str, cfg: SLMConfig, trainable: bool = True) -> SLM:
     local = Path(path).expanduser()
     adapter = (local / "adapter_config.json").exists()
     base_path = json.loads((local / "adapter_config.json").read_text())["base_model_name_or_path"] if adapter else path
-    dtype = getattr(torch, cfg.dtype)
-    kwargs: dict = {"dtype": dtype}
+    dtype = torch_dtype(cfg.dtype, "slm.dtype")
+    kwargs: dict = {"dtype": dtype, "device_map": device_map_for(cfg.device_map)}
     if cfg.quantization == "4bit":
         from transformers import BitsAndBytesConfig
 

@@ -141,13 +141,22 @@ def cached_drafts(path: Path, tasks: Sequence[Task]) -> list[Draft]:
     return [Draft(t.id, by_id[t.id], "llm") for t in tasks]
 
 
-def _hf_model(name: str) -> tuple[Any, Any]:
+def _hf_model(cfg: BaseLLMConfig) -> tuple[Any, Any]:
+    """The drafting model, with the dtype and device map of the config: by default (`auto`, `auto`) a 7B model loads in
+    its own bfloat16 onto the GPUs, where without them it would load in float32 onto the CPU."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from slmfix_exp.models import check_model_path, device_map_for, torch_dtype
+
+    name = check_model_path(str(cfg.model))
     tokenizer = AutoTokenizer.from_pretrained(name, padding_side="left")
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model: Any = AutoModelForCausalLM.from_pretrained(name)
+    model: Any = AutoModelForCausalLM.from_pretrained(
+        name,
+        dtype=torch_dtype(cfg.dtype, "base_llm.dtype", allow_auto=True),
+        device_map=device_map_for(cfg.device_map),
+    )
     model.eval()
     return tokenizer, model
 
@@ -158,14 +167,13 @@ def hf_chat(
     """Batched generation with a transformers causal LM (chat template when the tokenizer has one)."""
     import torch
 
-    from slmfix_exp.models import check_model_path
-
-    tokenizer, model = _hf_model(check_model_path(str(cfg.model)))  # not kept: the SLM trains after this
+    tokenizer, model = _hf_model(cfg)  # not kept: the SLM trains after this
     torch.manual_seed(seed)
     answers: list[list[str]] = []
     for start in tqdm(range(0, len(conversations), cfg.batch_size), desc=f"{desc} (hf)", unit="batch"):
         batch = conversations[start : start + cfg.batch_size]
         enc = tokenizer([render_chat(tokenizer, m) for m in batch], return_tensors="pt", padding=True)
+        enc = enc.to(model.device)  # the device of the first layer, where a device map spreads the model
         with torch.no_grad():
             out = model.generate(
                 **enc,
