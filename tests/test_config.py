@@ -78,3 +78,42 @@ def test_the_tiny_slm_trains_in_bf16_autocast_where_asked(compose_config, tmp_pa
         cfg = to_typed(compose_config(overrides))
         args = SFTConfig(**common_args(cfg, tmp_path, []), max_steps=1)
         assert args.bf16 is on, overrides
+
+
+def test_gradient_checkpointing_reaches_trls_configs(compose_config, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """trainer.gradient_checkpointing reaches SFTConfig and GRPOConfig; null is off for the tiny SLM, on for hf."""
+    from trl import GRPOConfig, SFTConfig
+
+    from slmfix_exp.train import common_args, rl_args
+
+    for overrides, on in (
+        ([], False),
+        (["trainer.gradient_checkpointing=true"], True),
+        (["slm=hf"], True),
+        (["slm=hf", "trainer.gradient_checkpointing=false"], False),
+    ):
+        cfg = to_typed(compose_config(overrides))
+        assert SFTConfig(**common_args(cfg, tmp_path, []), max_steps=1).gradient_checkpointing is on, overrides
+        assert GRPOConfig(**rl_args(cfg, tmp_path, [])).gradient_checkpointing is on, overrides
+
+
+def test_vllm_options_reach_grpo_and_rloo_configs(compose_config, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from trl import GRPOConfig, RLOOConfig
+
+    from slmfix_exp.train import rl_args
+
+    vllm = ["trainer.rl.use_vllm=true", "trainer.rl.vllm_mode=server", "trainer.rl.vllm_gpu_memory_utilization=0.6"]
+    cfg = to_typed(compose_config(["slm=hf", *vllm]))
+    for config_class in (GRPOConfig, RLOOConfig):
+        args = config_class(**rl_args(cfg, tmp_path, []))
+        assert (args.use_vllm, args.vllm_mode, args.vllm_gpu_memory_utilization) == (True, "server", 0.6)
+    with pytest.raises(ValueError, match=r"trainer\.rl\.vllm_mode 'remote'"):
+        to_typed(compose_config(["slm=hf", "trainer.rl.use_vllm=true", "trainer.rl.vllm_mode=remote"]))
+
+
+def test_vllm_rollouts_with_constrained_edits_are_refused_at_start_up(compose_config) -> None:  # type: ignore[no-untyped-def]
+    """vLLM bypasses model.generate, where the constraint on search texts sits: the rollouts would go unconstrained."""
+    with pytest.raises(ValueError, match=r"trainer\.rl\.use_vllm=true .* slm\.constrain_search=true"):
+        to_typed(compose_config(["trainer.rl.use_vllm=true"]))  # slm=tiny: edit answers, constrained
+    for allowed in (["slm.constrain_search=false"], ["slm.answer=program"], ["slm=hf"], ["trainer=sft"]):
+        assert to_typed(compose_config(["trainer.rl.use_vllm=true", *allowed])).trainer.rl.use_vllm, allowed

@@ -124,7 +124,11 @@ class RLConfig:
     beta: float = 0.0  # KL weight; 0 needs no reference model
     temperature: float = 0.8
     max_completion_length: int = 192
+    # generate the rollouts with vLLM (pip install "trl[vllm]", a GPU); refused with constrained edit answers
+    # (slm.answer=edit, slm.constrain_search=true): the constraint is on `model.generate`, which vLLM bypasses
     use_vllm: bool = False
+    vllm_mode: str = "colocate"  # use_vllm: colocate (vLLM inside each training process) | server (`trl vllm-serve`)
+    vllm_gpu_memory_utilization: float = 0.3  # use_vllm, colocate: the share of each GPU's memory vLLM takes
 
 
 @dataclass
@@ -136,6 +140,9 @@ class TrainerConfig:
     save_steps: int = 100
     logging_steps: int = 5
     threads: int | None = None  # torch threads; null: all cores
+    # recompute activations in the backward pass instead of keeping them: less memory, more compute. null: on for a
+    # pretrained SLM (TRL's default), off for the tiny one, whose activations are small (it cost 1.2-1.3x a step)
+    gradient_checkpointing: bool | None = None
 
 
 @dataclass
@@ -217,9 +224,30 @@ class Config:
 
 def to_typed(raw: DictConfig) -> Config:
     """The composed config as the typed `Config`. Merging it into the schema once more also rejects keys added with
-    Hydra's `+key=value`, which Hydra lets past the schema."""
+    Hydra's `+key=value`, which Hydra lets past the schema. Keys that can't work together fail here too."""
     plain = OmegaConf.to_container(raw, resolve=False)  # a plain dict: merging it checks every key again
-    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), plain))  # type: ignore[return-value]
+    cfg: Config = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), plain))  # type: ignore[assignment]
+    if "rl" in cfg.trainer.stages:
+        check_rl(cfg)
+    return cfg
+
+
+def check_rl(cfg: Config) -> None:
+    """Refuse RL settings that can't work, before anything runs rather than when the RL stage starts."""
+    rl = cfg.trainer.rl
+    if rl.vllm_mode not in ("colocate", "server"):
+        raise ValueError(f"unknown trainer.rl.vllm_mode {rl.vllm_mode!r}: use colocate or server")
+    if not 0 < rl.vllm_gpu_memory_utilization <= 1:
+        raise ValueError(
+            f"trainer.rl.vllm_gpu_memory_utilization must be in (0, 1], not {rl.vllm_gpu_memory_utilization}"
+        )
+    if rl.use_vllm and cfg.slm.answer == "edit" and cfg.slm.constrain_search:
+        raise ValueError(
+            "trainer.rl.use_vllm=true can't be combined with slm.constrain_search=true (with slm.answer=edit): the "
+            "constrained decoding of search texts wraps model.generate (constrained.py), which vLLM bypasses, so the "
+            "RL rollouts would go unconstrained while evaluation is constrained. Set slm.constrain_search=false, "
+            "slm.answer=program or trainer.rl.use_vllm=false"
+        )
 
 
 def register_configs() -> None:

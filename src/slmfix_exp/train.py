@@ -18,7 +18,7 @@ import torch
 from datasets import Dataset
 from transformers import PreTrainedTokenizerBase
 
-from slmfix_exp.config import Config
+from slmfix_exp.config import Config, check_rl
 from slmfix_exp.constrained import constrain_generation
 from slmfix_exp.data.base_llm import mutator_drafts
 from slmfix_exp.dsl.base import DSL, Task
@@ -69,7 +69,16 @@ def common_args(cfg: Config, stage_dir: Path, report_to: list[str]) -> dict[str,
         seed=cfg.seed,
         dataloader_num_workers=0,
         disable_tqdm=False,
+        gradient_checkpointing=gradient_checkpointing(cfg),
     )
+
+
+def gradient_checkpointing(cfg: Config) -> bool:
+    """`trainer.gradient_checkpointing`; null: on for a pretrained SLM (TRL's own default, for its memory), off for
+    the tiny one, where it saves little memory and costs a recomputed forward pass."""
+    if cfg.trainer.gradient_checkpointing is not None:
+        return cfg.trainer.gradient_checkpointing
+    return cfg.slm.name != "tiny"
 
 
 def run_sft(
@@ -125,7 +134,25 @@ def rl_trainer(
     """TRL's GRPO or RLOO trainer for the repair examples, with the configured reward."""
     c = cfg.trainer.rl
     reward = RepairReward(cfg.reward, dsl, cfg.dsl.similarity, cfg.slm.answer)
-    rl_args: dict[str, Any] = dict(
+    rl_config, rl_trainer_class = rl_classes(c.algorithm)
+    args = rl_config(**rl_args(cfg, stage_dir, report_to))
+    dataset = Dataset.from_list([{k: e[k] for k in ("prompt", "draft", "reference", "context")} for e in examples])
+    if cfg.slm.answer == "edit" and cfg.slm.constrain_search:
+        constrain_generation(model, tokenizer)  # rollouts decoded as evaluation decodes
+    return rl_trainer_class(
+        model=model,
+        reward_funcs=[cast(Any, reward)],
+        args=args,
+        train_dataset=dataset,
+        processing_class=tokenizer,
+    )
+
+
+def rl_args(cfg: Config, stage_dir: Path, report_to: list[str]) -> dict[str, Any]:
+    """The arguments of TRL's GRPOConfig or RLOOConfig."""
+    c = cfg.trainer.rl
+    check_rl(cfg)  # the entrypoint checked already; experiments build RL trainers whatever the stages
+    args: dict[str, Any] = dict(
         **common_args(cfg, stage_dir, report_to),
         max_steps=c.max_steps,
         learning_rate=c.learning_rate,
@@ -137,24 +164,22 @@ def rl_trainer(
         use_vllm=c.use_vllm,
         log_completions=False,
     )
-    if c.algorithm == "grpo":
-        from trl import GRPOConfig as RLArgs
-        from trl import GRPOTrainer as RLTrainer
-    elif c.algorithm == "rloo":
-        from trl import RLOOConfig as RLArgs  # type: ignore[assignment]
-        from trl import RLOOTrainer as RLTrainer  # type: ignore[assignment]
-    else:
-        raise ValueError(f"unknown trainer.rl.algorithm {c.algorithm!r}: use grpo or rloo")
-    dataset = Dataset.from_list([{k: e[k] for k in ("prompt", "draft", "reference", "context")} for e in examples])
-    if cfg.slm.answer == "edit" and cfg.slm.constrain_search:
-        constrain_generation(model, tokenizer)  # rollouts decoded as evaluation decodes
-    return RLTrainer(
-        model=model,
-        reward_funcs=[cast(Any, reward)],
-        args=RLArgs(**rl_args),
-        train_dataset=dataset,
-        processing_class=tokenizer,
-    )
+    if c.use_vllm:
+        args |= dict(vllm_mode=c.vllm_mode, vllm_gpu_memory_utilization=c.vllm_gpu_memory_utilization)
+    return args
+
+
+def rl_classes(algorithm: str) -> tuple[Any, Any]:
+    """TRL's config and trainer classes of `trainer.rl.algorithm`."""
+    if algorithm == "grpo":
+        from trl import GRPOConfig, GRPOTrainer
+
+        return GRPOConfig, GRPOTrainer
+    if algorithm == "rloo":
+        from trl import RLOOConfig, RLOOTrainer
+
+        return RLOOConfig, RLOOTrainer
+    raise ValueError(f"unknown trainer.rl.algorithm {algorithm!r}: use grpo or rloo")
 
 
 def last_checkpoint(stage_dir: Path) -> str | None:
