@@ -224,11 +224,14 @@ class _ChatServer(BaseHTTPRequestHandler):
             for k in range(n)
         ]
         data = json.dumps({"choices": choices}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # a client that timed out has gone
+            pass
 
     def log_message(self, *args: object) -> None:
         pass
