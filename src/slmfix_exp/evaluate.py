@@ -33,7 +33,7 @@ from slmfix_exp.config import Config
 from slmfix_exp.constrained import SearchTextInDraft
 from slmfix_exp.data.base_llm import Draft
 from slmfix_exp.dsl.base import DSL, Task, Validation
-from slmfix_exp.models import SLM
+from slmfix_exp.models import SLM, prompt_text
 from slmfix_exp.prompts import read_repair, repair_prompt
 from slmfix_exp.report import write_atomic, write_reports
 from slmfix_exp.task_tests import Verdict, run_tests
@@ -71,13 +71,15 @@ def generate(
 ) -> list[list[str]]:
     """`num_samples` completions per prompt, greedy when num_samples == 1 (unless `sample`). Batches hold
     `batch_size` sequences (prompts x samples) of prompts of like length, left-padded: sorting by length cuts the
-    padding computed on.
+    padding computed on. Each prompt is given to the model as it was in training (`models.prompt_text`: through the
+    tokenizer's chat template, where it has one).
 
     With `constrain` (repair prompts, edit answers), the search texts can only copy pieces of the prompt's draft."""
     model.eval()
     tokenizer.padding_side = "left"
     outputs: list[list[str]] = [[] for _ in prompts]
     sample = num_samples > 1 if sample is None else sample
+    prompts = [prompt_text(tokenizer, p) for p in prompts]
     lengths = [len(ids) for ids in tokenizer(list(prompts), add_special_tokens=False)["input_ids"]] if prompts else []
     order = sorted(range(len(prompts)), key=lengths.__getitem__)
     per_batch = max(1, batch_size // num_samples)

@@ -152,6 +152,27 @@ def load_tokenizer(path: str) -> PreTrainedTokenizerBase:
     return tokenizer
 
 
+def slm_example(tokenizer: PreTrainedTokenizerBase, prompt: str, completion: str | None = None) -> dict[str, Any]:
+    """A repair prompt (and the answer to it) in the form the SLM is trained and prompted in. With a chat template (an
+    instruct model's tokenizer has one) it is TRL's conversational prompt/completion, a user message and the
+    assistant's, which SFT and GRPO render through the template; without one (the tiny SLM) the plain strings."""
+    chat = bool(getattr(tokenizer, "chat_template", None))
+    example: dict[str, Any] = {"prompt": [{"role": "user", "content": prompt}] if chat else prompt}
+    if completion is not None:
+        example["completion"] = [{"role": "assistant", "content": completion}] if chat else completion
+    return example
+
+
+def prompt_text(tokenizer: PreTrainedTokenizerBase, prompt: str) -> str:
+    """The text the SLM continues for a repair prompt at inference: `slm_example`'s prompt as TRL renders it in
+    training (the chat template, the assistant's turn opened), or the plain prompt. Every part of the prompt stands
+    in it as written, so `prompts.draft_of` finds the draft in it as in the plain prompt."""
+    messages = slm_example(tokenizer, prompt)["prompt"]
+    if isinstance(messages, str):
+        return messages
+    return str(tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
+
+
 def load_slm(path: str, cfg: SLMConfig, trainable: bool = True) -> SLM:
     """A model from a hub name or directory, quantized and wrapped with LoRA as the config says.
 

@@ -22,7 +22,7 @@ from slmfix_exp.config import Config, check_rl
 from slmfix_exp.constrained import constrain_generation
 from slmfix_exp.data.base_llm import mutator_drafts
 from slmfix_exp.dsl.base import DSL, Task
-from slmfix_exp.models import SLM
+from slmfix_exp.models import SLM, slm_example
 from slmfix_exp.prompts import explain, repair_completion, repair_prompt
 from slmfix_exp.reward import RepairReward
 
@@ -90,6 +90,18 @@ def run_sft(
     stage_dir: Path,
     report_to: list[str],
 ) -> SLM:
+    return _train(sft_trainer(cfg, model, tokenizer, examples, stage_dir, report_to), stage_dir, tokenizer)
+
+
+def sft_trainer(
+    cfg: Config,
+    model: SLM,
+    tokenizer: PreTrainedTokenizerBase,
+    examples: list[dict[str, Any]],
+    stage_dir: Path,
+    report_to: list[str],
+) -> Any:
+    """TRL's SFT trainer on the repair examples, in the SLM's prompt format (`models.slm_example`)."""
     from trl import SFTConfig, SFTTrainer
 
     c = cfg.trainer.sft
@@ -105,9 +117,8 @@ def run_sft(
         packing=False,
         train_sampling_strategy="group_by_length",  # batches of like-length prompts: 26% less time on padding
     )
-    dataset = Dataset.from_list([{"prompt": e["prompt"], "completion": e["completion"]} for e in examples])
-    trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer)
-    return _train(trainer, stage_dir, tokenizer)
+    dataset = Dataset.from_list([slm_example(tokenizer, e["prompt"], e["completion"]) for e in examples])
+    return SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer)
 
 
 def run_rl(
@@ -131,12 +142,14 @@ def rl_trainer(
     stage_dir: Path,
     report_to: list[str],
 ) -> Any:
-    """TRL's GRPO or RLOO trainer for the repair examples, with the configured reward."""
+    """TRL's GRPO or RLOO trainer for the repair examples, in the SLM's prompt format (`models.slm_example`), with
+    the configured reward."""
     c = cfg.trainer.rl
     reward = RepairReward(cfg.reward, dsl, cfg.dsl.similarity, cfg.slm.answer)
     rl_config, rl_trainer_class = rl_classes(c.algorithm)
     args = rl_config(**rl_args(cfg, stage_dir, report_to))
-    dataset = Dataset.from_list([{k: e[k] for k in ("prompt", "draft", "reference", "context")} for e in examples])
+    columns = ("draft", "reference", "context")  # what the reward reads besides the completion
+    dataset = Dataset.from_list([slm_example(tokenizer, e["prompt"]) | {k: e[k] for k in columns} for e in examples])
     if cfg.slm.answer == "edit" and cfg.slm.constrain_search:
         constrain_generation(model, tokenizer)  # rollouts decoded as evaluation decodes
     return rl_trainer_class(
