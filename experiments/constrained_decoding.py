@@ -12,14 +12,13 @@ from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 
+from slmfix_exp import CONF_DIR
 from slmfix_exp.config import to_typed
 from slmfix_exp.data.base_llm import make_drafts
 from slmfix_exp.data.loaders import load_tasks
 from slmfix_exp.dsl import dsl_from_config
 from slmfix_exp.evaluate import evaluate_method
 from slmfix_exp.models import load_slm, load_tokenizer
-
-CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 
 
 def main(argv: list[str]) -> None:

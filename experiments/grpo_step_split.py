@@ -25,13 +25,12 @@ from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 
+from slmfix_exp import CONF_DIR
 from slmfix_exp.config import to_typed
 from slmfix_exp.data.loaders import load_tasks
 from slmfix_exp.dsl import dsl_from_config
 from slmfix_exp.models import load_slm, load_tokenizer, tiny_model_dir
 from slmfix_exp.train import repair_examples, rl_trainer
-
-CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 
 
 def main(argv: list[str]) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 
+from slmfix_exp import CONF_DIR
 from slmfix_exp.config import to_typed
 from slmfix_exp.data.loaders import load_tasks
 from slmfix_exp.dsl import dsl_from_config
@@ -30,7 +31,6 @@ from slmfix_exp.models import load_slm, load_tokenizer
 from slmfix_exp.prompts import EDIT_FENCE, apply_edit, extract_program
 from slmfix_exp.train import repair_examples
 
-CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 MODES = ("exact", "valid", "rejected", "no-anchor", "no-answer")
 
 

@@ -10,9 +10,9 @@ from hypothesis import settings
 from omegaconf import DictConfig
 
 import slmfix_exp.config  # noqa: F401  (registers the schemas)
+from slmfix_exp import CONF_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
-CONF_DIR = ROOT / "conf"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 # CI draws the same hypothesis examples every run, so a red CI is reproducible; locally the fuzzing explores.

@@ -21,6 +21,22 @@ NEEDS_VALUE = {
 }
 
 
+def test_the_configs_and_bundled_data_are_package_data() -> None:
+    """A wheel carries what the package reads at run time: the configs, inside the package, and the bundled tasks
+    (tests/test_packaging.py builds one)."""
+    import tomllib
+
+    import slmfix_exp
+    from tests.conftest import ROOT
+
+    package = Path(slmfix_exp.__file__).parent
+    assert package / "conf" == CONF_DIR
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["slmfix_exp"]
+    shipped = {f for pattern in patterns for f in package.glob(pattern)}
+    needed = {*CONF_DIR.rglob("*.yaml"), *(f for f in (package / "data" / "bundled").rglob("*") if f.is_file())}
+    assert len(needed) > 30 and not needed - shipped, sorted(needed - shipped)
+
+
 def test_groups_are_the_designed_ones() -> None:
     assert set(GROUPS) >= {"dsl", "base_llm", "slm", "reward", "trainer", "eval", "logger", "experiment"}
 

@@ -26,6 +26,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from slmfix_exp import CONF_DIR
 from slmfix_exp.config import Config, to_typed
 from slmfix_exp.data.base_llm import make_drafts
 from slmfix_exp.data.loaders import load_eval_tasks, load_tasks
@@ -213,7 +214,7 @@ def log_to_tracker(tracker: Tracker, results: dict[str, Any], plots: list[Path],
     )
 
 
-@hydra.main(config_path="../../conf", config_name="config", version_base="1.3")
+@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
 def main(raw: DictConfig) -> None:
     cfg = to_typed(raw)
     hydra_cfg = HydraConfig.get()
@@ -233,9 +234,14 @@ def main(raw: DictConfig) -> None:
         print(run_dir)
 
 
-if __name__ == "__main__":
-    if world_size() > 1:  # every rank of `accelerate launch` starts here
+def cli() -> None:
+    """`slmfix <overrides>` and `python -m slmfix_exp <overrides>`. Every rank of `accelerate launch` starts here."""
+    if world_size() > 1:
         join_ranks()
         if rank() != 0:
             sys.argv = follow_rank0(sys.argv)
     main()
+
+
+if __name__ == "__main__":
+    cli()

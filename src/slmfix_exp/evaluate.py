@@ -29,6 +29,7 @@ import torch
 from tqdm.auto import tqdm
 from transformers import PreTrainedTokenizerBase
 
+from slmfix_exp import CONF_DIR
 from slmfix_exp.config import Config
 from slmfix_exp.constrained import SearchTextInDraft
 from slmfix_exp.data.base_llm import Draft
@@ -39,7 +40,6 @@ from slmfix_exp.report import write_atomic, write_reports
 from slmfix_exp.task_tests import Verdict, run_tests
 
 log = logging.getLogger(__name__)
-CONF_DIR = Path(__file__).resolve().parents[2] / "conf"  # the configs of an editable install from a clone
 
 
 @dataclass
@@ -514,16 +514,17 @@ def evaluate_run(run_dir: Path, overrides: Sequence[str], out_dir: Path | None =
     return out_dir
 
 
-def main(argv: Sequence[str]) -> None:
-    """python -m slmfix_exp.evaluate run=<run dir> [out=<dir>] [config overrides ...]"""
+def main(argv: Sequence[str] | None = None) -> None:
+    """slmfix-evaluate (python -m slmfix_exp.evaluate) run=<run dir> [out=<dir>] [config overrides ...]"""
+    argv = sys.argv[1:] if argv is None else argv
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s][%(name)s] %(message)s")
     own = {a.split("=", 1)[0]: a.split("=", 1)[1] for a in argv if a.startswith(("run=", "out="))}
     if "run" not in own:
-        raise SystemExit("usage: python -m slmfix_exp.evaluate run=<run dir> [out=<dir>] [overrides ...]")
+        raise SystemExit("usage: slmfix-evaluate run=<run dir> [out=<dir>] [overrides ...]")
     overrides = [a for a in argv if not a.startswith(("run=", "out="))]
     out = evaluate_run(Path(own["run"]), overrides, Path(own["out"]) if "out" in own else None)
     print(out)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -14,16 +14,16 @@ from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 
+from slmfix_exp import CONF_DIR
 from slmfix_exp.config import to_typed
 from slmfix_exp.data.base_llm import make_drafts
 from slmfix_exp.data.loaders import load_tasks
 from slmfix_exp.dsl import dsl_from_config
 from slmfix_exp.report import write_atomic
 
-CONF_DIR = Path(__file__).resolve().parents[3] / "conf"
 
-
-def main(argv: list[str]) -> None:
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
     options = dict(a.split("=", 1) for a in argv if a.split("=", 1)[0] in ("split", "output"))
     overrides = [a for a in argv if a.split("=", 1)[0] not in ("split", "output")]
     if "output" not in options:
@@ -44,4 +44,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()
