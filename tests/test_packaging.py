@@ -4,6 +4,7 @@ a config from them outside the checkout."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -25,15 +26,12 @@ def _setuptools_builds_this() -> bool:
 @pytest.mark.slow
 @pytest.mark.skipif(not _setuptools_builds_this(), reason="building the wheel here needs setuptools>=77")
 def test_a_wheel_install_composes_and_names_its_commands(tmp_path: Path) -> None:
-    # copy the sources aside: pip builds in the tree it is given, and the checkout stays clean
+    # what a wheel is built from, copied aside: pip builds in the tree it is given, and the checkout stays clean
     source = tmp_path / "source"
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
-    ).stdout.decode()
-    for name in filter(None, files.split("\0")):
-        if (ROOT / name).is_file():
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            (source / name).write_bytes((ROOT / name).read_bytes())
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
+    shutil.copytree(ROOT / "src", source / "src", ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     wheels = tmp_path / "wheels"
     subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", wheels, source], check=True)
