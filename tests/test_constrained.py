@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import random
+import re
 from unittest.mock import patch
 
 import pytest
 import torch
 
 from slmfix_exp.config import SLMConfig
-from slmfix_exp.constrained import SearchTextInDraft, constrain_generation, open_search
+from slmfix_exp.constrained import (
+    NamesFromPrompt,
+    SearchTextInDraft,
+    _vocabulary,
+    constrain_generation,
+    open_replacement,
+    open_search,
+)
 from slmfix_exp.dsl import get_dsl
 from slmfix_exp.dsl.base import Task, Validation
 from slmfix_exp.evaluate import generate
@@ -155,3 +163,76 @@ def test_sentencepiece_tokens_keep_their_space() -> None:
     artists = tokenizer.convert_tokens_to_ids("▁artists")
     assert tokenizer.decode([artists]) == "artists"
     assert artists in SearchTextInDraft(tokenizer).allowed(DRAFTS[0], "```edit\n<<<\n")  # type: ignore[operator]
+
+
+def test_open_replacement_is_the_replacement_typed_so_far() -> None:
+    assert open_replacement("```edit\n<<<\n pet_type\n===\n Pet") == "Pet"
+    assert open_replacement("```edit\n<<<\n pet_type\n===\n") == ""
+    assert open_replacement("```edit\n<<<\n pet_type") is None  # in the search text
+    assert open_replacement("```edit\n<<<\n a\n===\n b\n>>>\n") is None  # between hunks
+    assert open_replacement("```edit\n<<<\n a\n===\n b\n>>>\n```\n") is None  # after the fence
+    assert open_replacement("Explanation: no fence") is None
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_replacement_only_writes_the_prompts_names(tokenizer, seed: int) -> None:  # type: ignore[no-untyped-def]
+    """Whatever the model picks among the allowed tokens, every finished word of the replacement that starts with a
+    letter is a word of the prompt; numbers and punctuation stay free."""
+    rng = random.Random(seed)
+    prompt = (
+        "### Program\n```sql\nSELECT nme FROM artists\n```\n### Validator\nno such column: nme (did you mean name?)\n"
+    )
+    prompt = prompt.replace("### ", "")
+    names = NamesFromPrompt(prompt, _vocabulary(tokenizer))
+    text = {i: tokenizer.decode([i]) for i in range(len(tokenizer))}
+    typed = ""
+    for _ in range(rng.randint(1, 12)):
+        allowed = names.allowed(typed)
+        assert allowed, typed
+        typed += text[rng.choice(sorted(allowed))]
+    words = set(_words(prompt))
+    typing = typed[-1:].isalnum() or typed.endswith("_")
+    named = _words(typed)
+    finished, last = (named[:-1], named[-1:]) if typing else (named, [])
+    assert all(w in words for w in finished), typed
+    assert all(any(w.startswith(t) for w in words) for t in last), typed  # a name still being typed
+    assert not any(text[i] == " FRMO" for i in names.allowed("") or ())  # a word the prompt doesn't show
+
+
+def test_generate_with_names_writes_no_new_name(tokenizer) -> None:  # type: ignore[no-untyped-def]
+    """Through evaluate.generate: an untrained model sampling replacements writes only the prompt's words with
+    `names`, and other words without it."""
+    model = build_tiny_model(SLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64), tokenizer, 0)
+    dsl = get_dsl("sql")
+    draft = DRAFTS[0]
+    prompt = repair_prompt(Task("t", "a request", draft), draft, Validation(ok=False), dsl, answer="edit")
+    opened = "```edit\n<<<\n name\n===\n "
+    n_opened = len(tokenizer(opened, add_special_tokens=False)["input_ids"])
+
+    class Opened(SearchTextInDraft):
+        def __call__(self, input_ids, scores):  # type: ignore[no-untyped-def]
+            if self.prompt_length is None:
+                super().__call__(input_ids, scores.clone())
+                self.prompt_length = input_ids.shape[1] - n_opened
+            return super().__call__(input_ids, scores)
+
+    def replacements(names: bool) -> list[str]:
+        torch.manual_seed(0)
+        with patch("slmfix_exp.evaluate.SearchTextInDraft", Opened):
+            answers = generate(
+                model, tokenizer, [prompt + opened], 8, 64, num_samples=16, temperature=1.0, constrain=True, names=names
+            )
+        return [re.split("\n>>>|```", a)[0] for a in answers[0]]  # the replacement ends at either
+
+    words = set(_words(prompt + opened))
+    finished = [set(_words(r, finished=True)) for r in replacements(names=True)]  # not those cut short at 8 tokens
+    assert all(w <= words for w in finished), finished
+    free = [set(_words(r, finished=True)) for r in replacements(names=False)]
+    assert not all(w <= words for w in free)
+
+
+def _words(text: str, finished: bool = False) -> list[str]:
+    """The runs of word characters that start with a letter or `_` (a run starting with a digit is a number);
+    `finished`: only those followed by another character."""
+    runs = re.findall(r"[A-Za-z0-9_]+(?=[^A-Za-z0-9_])" if finished else r"[A-Za-z0-9_]+", text)
+    return [w for w in runs if not w[0].isdigit()]

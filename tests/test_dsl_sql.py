@@ -530,6 +530,24 @@ def test_vary_renames_schema_and_reference_together(dsl: SQL) -> None:
     assert len(styles) > 3
 
 
+def test_vary_draws_names_no_schema_of_ours_has(dsl: SQL) -> None:
+    """Half the renamed schemas swap their words for other English words, the same swap throughout: names that only
+    copying from the prompt gets right, as on a real database the model never trained on."""
+    from slmfix_exp.dsl.base import Task
+    from slmfix_exp.dsl.sql import _words
+
+    task = Task("t", "q", "SELECT T1.Maker, count(*) FROM car_makers AS T1 JOIN model_list AS T2 ON T1.Id = "
+                "T2.Maker GROUP BY T1.Maker", {"schema": JOIN_DDL})  # fmt: skip
+    kept = {"create", "table", "text", "integer", "id", "tbl", "t"}  # DDL, ids and prefixes stay
+    ours = set(_words(JOIN_DDL)) - kept
+    fresh = 0
+    for seed in range(40):
+        varied = dsl.vary(task, random.Random(seed))
+        assert dsl.validate(varied.reference or "", varied.context).ok
+        fresh += not (set(_words(varied.context.get("schema", ""))) - kept) & ours
+    assert 8 <= fresh <= 32  # about half
+
+
 def _labels(node):  # type: ignore[no-untyped-def]
     yield node.label
     for child in node.children:

@@ -80,6 +80,7 @@ class SLMConfig:
     max_length: int = 768  # prompt + completion tokens
     answer: str = "program"  # what the SLM writes: program (the whole fixed program) | edit (search/replace hunks)
     constrain_search: bool = True  # edit: search texts only copy pieces of the draft, in RL and evaluation
+    constrain_names: bool = True  # edit, and a DSL whose names are all in the prompt (SQL): replacements copy them
     quantization: str | None = None  # null | 4bit (bitsandbytes NF4)
     dtype: str = "float32"  # float32 | bfloat16 | float16
     # where the weights go, as `from_pretrained`'s device_map: auto fills the GPUs, then the CPU (in a multi-process

@@ -14,6 +14,7 @@ Replacement texts, explanations and everything outside the blocks are left alone
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -35,11 +36,13 @@ class SearchTextInDraft(LogitsProcessor):
     completion starts at the same index). Where no token fits (the draft holds characters that the vocabulary only
     has as byte pieces) or the prompt shows no draft, the row is left unconstrained rather than stuck."""
 
-    def __init__(self, tokenizer: PreTrainedTokenizerBase) -> None:
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, names: bool = False) -> None:
         self.tokenizer = tokenizer
         self.vocab = _vocabulary(tokenizer)
+        self.names = names  # also hold the names in replacement texts to the prompt's (`NamesFromPrompt`)
         self.prompt_length: int | None = None
         self.drafts: list[str | None] = []
+        self.prompt_names: list[NamesFromPrompt | None] = []
         self.openers: dict[tuple[str, str], set[int]] = {}  # the tokens that can open a search text in a region
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
@@ -47,9 +50,21 @@ class SearchTextInDraft(LogitsProcessor):
             self.prompt_length = input_ids.shape[1]
             prompts = self.tokenizer.batch_decode(input_ids, skip_special_tokens=True)
             self.drafts = [draft_of(p) for p in prompts]
+            if self.names:
+                by_prompt: dict[str, NamesFromPrompt] = {}  # the samples of a prompt share one
+                for p in prompts:
+                    if p not in by_prompt:
+                        by_prompt[p] = NamesFromPrompt(p, self.vocab)
+                self.prompt_names = [
+                    by_prompt[p] if d is not None else None for p, d in zip(prompts, self.drafts, strict=True)
+                ]
         completions = self.tokenizer.batch_decode(input_ids[:, self.prompt_length :], skip_special_tokens=True)
         for row, (draft, completion) in enumerate(zip(self.drafts, completions, strict=True)):
             allowed = None if draft is None else self.allowed(draft, completion)
+            names = self.prompt_names[row] if self.prompt_names else None
+            if allowed is None and names is not None:
+                typed = open_replacement(completion)
+                allowed = None if typed is None else names.allowed(typed)
             if allowed:
                 keep = torch.full_like(scores[row], float("-inf"))
                 index = torch.tensor(sorted(allowed), device=scores.device)
@@ -87,6 +102,59 @@ class SearchTextInDraft(LogitsProcessor):
             if typed.endswith(CLOSE[:k]) and find_once(region, typed[:-k]) >= 0:
                 allowed.update(v.continuing[k])
         return allowed
+
+
+_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+_WORD = re.compile(f"[{_WORD_CHARS}]+")
+
+
+class NamesFromPrompt:
+    """The tokens a replacement text may go on with when every name in it must be one the prompt shows (the SQL
+    schema's tables and columns are in it: `DSL.names_in_prompt`). A word that starts with a letter or `_` must be,
+    when finished, a word of the prompt, and while being typed the start of one; numbers, blanks and punctuation are
+    free. So a small model that doesn't know a foreign schema's names can't invent one (`Momon` for `Model`); which
+    name it copies, and where, is still its choice. As PICARD does for text-to-SQL, with the prompt as the lexicon."""
+
+    def __init__(self, prompt: str, vocab: _Vocabulary) -> None:
+        self.words = set(_WORD.findall(prompt))
+        self.prefixes = {w[:k] for w in self.words for k in range(1, len(w) + 1)}
+        self.vocab = vocab
+        self.by_word: dict[str, set[int]] = {}
+
+    def _named(self, word: str, finished: bool) -> bool:
+        return not word or word[0].isdigit() or word in (self.words if finished else self.prefixes)
+
+    def allowed(self, typed: str) -> set[int] | None:
+        """The ids that may follow the replacement text typed so far, or None where none would fit."""
+        word = typed[len(typed.rstrip(_WORD_CHARS)) :]  # the word being typed, if any
+        if word not in self.by_word:
+            allowed = set()
+            for text, ids in self.vocab.by_text.items():
+                pieces = _WORD.findall(text)
+                if text[0] in _WORD_CHARS:  # it goes on with the word being typed
+                    pieces[0] = word + pieces[0]
+                elif word and not self._named(word, True):
+                    continue
+                ends_open = _WORD.fullmatch(text[-1:]) is not None
+                ok = all(
+                    self._named(w, finished=not (ends_open and k == len(pieces) - 1)) for k, w in enumerate(pieces)
+                )
+                if ok:
+                    allowed.update(ids)
+            self.by_word[word] = allowed
+        return self.by_word[word] or None
+
+
+def open_replacement(completion: str) -> str | None:
+    """The replacement text typed so far (after its LEAD), or None when the completion isn't inside a replacement."""
+    start = completion.find(FENCE)
+    if start < 0:
+        return None
+    body = completion[start + len(FENCE) :]
+    at = body.rfind(CLOSE)
+    if at < 0 or "\n>>>" in body[at + len(CLOSE) :] or "```" in body[at:]:
+        return None
+    return unlead(body[at + len(CLOSE) :])
 
 
 @dataclass(frozen=True)
@@ -171,7 +239,7 @@ def open_search(draft: str, completion: str) -> tuple[str, str] | None:
         i = at + len(OPEN) + close
 
 
-def constrain_generation(model: Any, tokenizer: PreTrainedTokenizerBase) -> None:
+def constrain_generation(model: Any, tokenizer: PreTrainedTokenizerBase, names: bool = False) -> None:
     """Make every `model.generate` call of a trainer constrain search texts. TRL's GRPO and RLOO trainers take no
     logits processors, so the model's own `generate` is wrapped: RL then samples its rollouts as evaluation does, and
     its reward tells apart where and how the repairs edit, not whether they copied the draft without a typo."""
@@ -180,7 +248,7 @@ def constrain_generation(model: Any, tokenizer: PreTrainedTokenizerBase) -> None
     def constrained(*args: Any, **kwargs: Any) -> Any:
         processors = LogitsProcessorList(kwargs.pop("logits_processor", None) or [])
         if not any(isinstance(p, SearchTextInDraft) for p in processors):  # evaluate.generate brings its own
-            processors.append(SearchTextInDraft(tokenizer))
+            processors.append(SearchTextInDraft(tokenizer, names))
         return generate(*args, logits_processor=processors, **kwargs)
 
     model.generate = constrained

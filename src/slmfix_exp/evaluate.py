@@ -68,13 +68,15 @@ def generate(
     desc: str = "generating",
     constrain: bool = False,
     sample: bool | None = None,
+    names: bool = False,
 ) -> list[list[str]]:
     """`num_samples` completions per prompt, greedy when num_samples == 1 (unless `sample`). Batches hold
     `batch_size` sequences (prompts x samples) of prompts of like length, left-padded: sorting by length cuts the
     padding computed on. Each prompt is given to the model as it was in training (`models.prompt_text`: through the
     tokenizer's chat template, where it has one).
 
-    With `constrain` (repair prompts, edit answers), the search texts can only copy pieces of the prompt's draft."""
+    With `constrain` (repair prompts, edit answers), the search texts can only copy pieces of the prompt's draft;
+    with `names` too, the replacement texts can only write names that the prompt shows."""
     model.eval()
     tokenizer.padding_side = "left"
     outputs: list[list[str]] = [[] for _ in prompts]
@@ -96,7 +98,7 @@ def generate(
             num_return_sequences=num_samples,
             pad_token_id=tokenizer.pad_token_id,
             eos_token_id=tokenizer.eos_token_id,
-            logits_processor=[SearchTextInDraft(tokenizer)] if constrain else None,
+            logits_processor=[SearchTextInDraft(tokenizer, names)] if constrain else None,
         )
         texts = tokenizer.batch_decode(out[:, enc["input_ids"].shape[1] :], skip_special_tokens=True)
         for k, i in enumerate(ids):
@@ -150,6 +152,7 @@ def repair(
                 e.temperature,
                 desc=f"{desc} round {round_ + 1}",
                 constrain=cfg.slm.answer == "edit" and cfg.slm.constrain_search,
+                names=cfg.slm.constrain_names and dsl.names_in_prompt,
                 sample=e.num_samples > 1,
             )
             flat = [

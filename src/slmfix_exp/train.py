@@ -151,7 +151,7 @@ def rl_trainer(
     columns = ("draft", "reference", "context")  # what the reward reads besides the completion
     dataset = Dataset.from_list([slm_example(tokenizer, e["prompt"]) | {k: e[k] for k in columns} for e in examples])
     if cfg.slm.answer == "edit" and cfg.slm.constrain_search:
-        constrain_generation(model, tokenizer)  # rollouts decoded as evaluation decodes
+        constrain_generation(model, tokenizer, cfg.slm.constrain_names and dsl.names_in_prompt)  # as evaluation does
     return rl_trainer_class(
         model=model,
         reward_funcs=[cast(Any, reward)],

@@ -349,6 +349,9 @@ class DSL(ABC):
     name: str = ""
     fence: str = ""  # the language tag of a markdown code fence: yaml, bash, sql
     display_name: str = ""
+    # every name a fix may need is in the repair prompt (SQL: the schema's tables and columns), so decoding may hold
+    # a replacement's names to the prompt's (`slm.constrain_names`); not where a fix writes new words (flags, values)
+    names_in_prompt: bool = False
     max_program_bytes: int = 100_000  # longer programs are rejected unparsed: no parser sees 10 MB
     timeout_s: float = 5.0  # per program, for validation, a tree and a similarity
     max_tree_nodes: int = 2000  # bigger trees aren't compared by TED (2000 nodes each: ~100 MB, ~1 s)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import hashlib
 import itertools
 import os
@@ -237,6 +238,7 @@ class SQL(DSL):
     name = "sql"
     fence = "sql"
     display_name = "SQL"
+    names_in_prompt = True
     max_tree_nodes = 2000  # sqlglot nodes (and, like every DSL, TED's limit); Spider's gold queries have under 100
     max_tree_chars = 20_000  # no tree (similarity 0, no mutation) for longer programs: parsing alone takes ~0.1 s
 
@@ -697,7 +699,7 @@ class SQL(DSL):
         stmt = self._parse_query(task.reference or "")
         if schema is None or stmt is None:
             return task
-        namer = _Namer(rng)
+        namer = _Namer(rng, fresh_words=0.5)
         tables = {t.lower(): namer.table(t) for t in schema.tables}
         columns = {c.lower(): namer.column(c) for cols in schema.tables.values() for c, _ in cols}
         if len(set(tables.values())) < len(tables) or len(set(columns.values())) < len(columns):
@@ -1350,17 +1352,31 @@ _ABBREVIATIONS = {
 }  # fmt: skip
 
 
+@functools.cache
+def _lexicon() -> list[str]:
+    """Common English words of 3-10 letters (wordfreq's list) that aren't SQL keywords, sorted: the same seed draws
+    the same words."""
+    import wordfreq
+
+    keywords = {k.lower() for k in sqlglot.tokens.Tokenizer.KEYWORDS}
+    words = wordfreq.top_n_list("en", 20000)
+    return sorted({w for w in words if re.fullmatch(r"[a-z]{3,10}", w) and w not in keywords})
+
+
 class _Namer:
     """New names in one naming style per schema, as real databases differ: `CountryName`, `country_name`,
     `Country_Name`, `COUNTRY_NAME`, `countryName`; some words abbreviated, table names singular or plural and
     sometimes prefixed."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, fresh_words: float = 0.0) -> None:
         self.rng = rng
         self.style = rng.choice(["snake", "Snake", "Camel", "camel", "UPPER", "flat"])
         self.abbreviate = rng.random() < 0.4
         self.plural = rng.choice([None, True, False])  # None: as they are
         self.prefix = rng.choice(["", "", "", "tbl_", "t_"])
+        # words swapped for other English words, the same swap everywhere in the schema: names no model has seen,
+        # as on a real database it never trained on
+        self.fresh: dict[str, str] | None = {} if rng.random() < fresh_words else None
 
     def join(self, words: list[str]) -> str:
         if self.style == "snake":
@@ -1377,6 +1393,11 @@ class _Namer:
 
     def words(self, name: str) -> list[str]:
         words = _words(name) or [name.lower()]
+        if self.fresh is not None:
+            lexicon = _lexicon()
+            words = [
+                w if w == "id" or w.isdigit() else self.fresh.setdefault(w, self.rng.choice(lexicon)) for w in words
+            ]
         if self.abbreviate:
             words = [_ABBREVIATIONS.get(w, w) if self.rng.random() < 0.7 else w for w in words]
         return words
