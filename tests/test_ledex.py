@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import subprocess
 import sys
 import threading
@@ -124,6 +125,21 @@ def test_weighted_ngram_match_is_codebleus_weighted_recall() -> None:
     assert weighted_ngram_match(["SELECT"], ref, weights) == pytest.approx(math.exp(-1) * math.exp(one))
     assert weighted_ngram_match(["z"], ref, weights) == 0.0 and weighted_ngram_match([], ref, weights) == 0.0
     assert tokens("select name from t order by name", "sql")[:3] == ["SELECT", "name", "FROM"]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_weighted_ngram_match_agrees_with_the_codebleu_package(seed: int) -> None:
+    """Ours against the reference implementation's module (codebleu, a dev dependency) on random token lists with
+    keywords weighed 1 and the rest 0.2, as calc_codebleu weighs them."""
+    reference_module = pytest.importorskip("codebleu.weighted_ngram_match")
+    rng = random.Random(seed)
+    vocab = ["SELECT", "FROM", "WHERE", "a", "b", "c", "t", "=", "1", "("]
+    keywords = {"SELECT", "FROM", "WHERE"}
+    cand = [rng.choice(vocab) for _ in range(rng.randint(1, 14))]
+    ref = [rng.choice(vocab) for _ in range(rng.randint(1, 14))]
+    weights = {t: 1.0 if t in keywords else 0.2 for t in ref}
+    theirs = reference_module.corpus_bleu([[[ref, weights]]], [cand])
+    assert weighted_ngram_match(cand, ref, weights) == pytest.approx(theirs, abs=1e-12)
 
 
 def test_codebleu_weighs_the_references_tokens() -> None:
