@@ -1,8 +1,11 @@
-"""What constraining the search texts of edit answers to pieces of the draft (slm.constrain_search) does to a trained
-SLM's repairs: the test split of a default run, the same drafts and model, evaluated without and with it, greedy and
-with the configured best-of-n over rounds.
+"""What constrained decoding of edit answers does to a trained SLM's repairs: the same drafts and model evaluated
+free, with search texts held to pieces of the draft (slm.constrain_search), and with replacements also held to the
+names the prompt shows (slm.constrain_names, on a DSL whose names are all in the prompt: SQL), greedy and with the
+configured best-of-n over rounds.
 
-    python experiments/constrained_decoding.py dsl=sql model=<run>/rl/final [config overrides]
+    python experiments/constrained_decoding.py dsl=sql model=<run>/sft/final [config overrides]
+    python experiments/constrained_decoding.py dsl=sql model=<run>/sft/final greedy=false \
+        eval.data.path=../shared/data/real_drafts/sql base_llm=cached base_llm.path=../shared/data/real_drafts/sql
 """
 
 from __future__ import annotations
@@ -15,38 +18,45 @@ from hydra import compose, initialize_config_dir
 from slmfix_exp import CONF_DIR
 from slmfix_exp.config import to_typed
 from slmfix_exp.data.base_llm import make_drafts
-from slmfix_exp.data.loaders import load_tasks
+from slmfix_exp.data.loaders import load_eval_tasks, load_tasks
 from slmfix_exp.dsl import dsl_from_config
-from slmfix_exp.evaluate import evaluate_method
+from slmfix_exp.evaluate import Evaluation
 from slmfix_exp.models import load_slm, load_tokenizer
+
+DECODINGS = {"free": (False, False), "search constrained": (True, False), "search + names constrained": (True, True)}
 
 
 def main(argv: list[str]) -> None:
-    model_path = next((a.split("=", 1)[1] for a in argv if a.startswith("model=")), None)
-    if model_path is None:
-        sys.exit("give model=<a run's sft/final or rl/final directory>")
-    overrides = [a for a in argv if not a.startswith("model=")]
+    own = {a.split("=", 1)[0]: a.split("=", 1)[1] for a in argv if a.startswith(("model=", "greedy="))}
+    if "model" not in own:
+        sys.exit(__doc__)
+    overrides = [a for a in argv if not a.startswith(("model=", "greedy="))]
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         cfg = to_typed(compose(config_name="config", overrides=[*overrides, "slm.answer=edit"]))
     cache_dir = Path(cfg.paths.cache_dir).expanduser()
     dsl = dsl_from_config(cfg.dsl)
-    tasks = load_tasks(cfg.data, cfg.dsl.name, cache_dir)[cfg.eval.split]
-    drafts = [d.program for d in make_drafts(cfg.base_llm, dsl, tasks, cfg.seed, cache_dir)]
-    validations = dsl.validate_batch(drafts, [t.context for t in tasks])
-    model, tokenizer = load_slm(model_path, cfg.slm, trainable=False), load_tokenizer(model_path)
-
-    print(f"{cfg.dsl.name}: {len(tasks)} test tasks, draft pass rate {sum(v.ok for v in validations) / len(tasks):.3f}")
-    print(f"{'decoding':<34}{'pass rate':>10}{'exact':>8}{'similarity':>12}{'pass@1':>8}{'seconds':>9}")
+    if cfg.eval.data.path:
+        tasks = load_eval_tasks(cfg.eval.data, cfg.dsl.name)
+    else:
+        tasks = load_tasks(cfg.data, cfg.dsl.name, cache_dir)[cfg.eval.split]
+    evaluation = Evaluation(cfg, dsl, tasks, make_drafts(cfg.base_llm, dsl, tasks, cfg.seed, cache_dir))
+    model, tokenizer = load_slm(own["model"], cfg.slm, trainable=False), load_tokenizer(own["model"])
+    base = evaluation.base()
+    print(f"{cfg.dsl.name}: {len(tasks)} tasks, {base['invalid_drafts']} invalid drafts")
+    print(f"{'decoding':<48}{'repaired':>10}{'pass rate':>10}{'similarity':>12}{'pass@1':>8}{'seconds':>9}")
     configured = (cfg.eval.num_samples, cfg.eval.rounds)
-    for samples, rounds in ((1, 1), configured):
-        for constrain in (False, True):
-            cfg.eval.num_samples, cfg.eval.rounds, cfg.slm.constrain_search = samples, rounds, constrain
-            m, _, _ = evaluate_method(cfg, dsl, tasks, drafts, validations, model, tokenizer, "slm")
+    for samples, rounds in ((1, 1), configured) if own.get("greedy", "true") == "true" else (configured,):
+        for decoding, (search, names) in DECODINGS.items():
+            if names and not dsl.names_in_prompt:
+                continue  # the same decoding as the row before
+            cfg.eval.num_samples, cfg.eval.rounds = samples, rounds
+            cfg.slm.constrain_search, cfg.slm.constrain_names = search, names
             how = "greedy" if samples == 1 else f"best-of-{samples}"
-            name = f"{how}, {rounds} round(s), {'constrained' if constrain else 'free'}"
+            name = f"{how}, {rounds} round(s), {decoding}"
+            m = evaluation.slm(name, model, tokenizer)
             pass1 = f"{m['pass@1']:.3f}" if "pass@1" in m else "-"  # only sampled repairs have one
             print(
-                f"{name:<34}{m['pass_rate']:>10.3f}{m['exact_match']:>8.3f}{m['ast_similarity']:>12.3f}"
+                f"{name:<48}{m['repaired_valid']:>10}{m['pass_rate']:>10.3f}{m['ast_similarity']:>12.3f}"
                 f"{pass1:>8}{m['seconds']:>9.1f}"
             )
 
