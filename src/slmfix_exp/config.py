@@ -17,7 +17,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 class DSLConfig:
     name: str = MISSING  # ansible | bash | sql
     similarity: str = "paper"  # the similarity the reward and `ast_similarity` use: paper | ted
-    backend: str = "native"  # ansible: native | ansible-lint; bash: shellcheck | bashlex; sql: native
+    backend: str = "native"  # ansible: native | ansible-lint; bash: options | shellcheck | bashlex; sql: native
     unknown_collection: str = "warning"  # ansible: a module of a collection that isn't installed is a warning | error
     severity: str = "error"  # bash: the ShellCheck severity that fails a program
     dialect: str = "sqlite"  # sql: the sqlglot dialect

@@ -9,12 +9,14 @@ program can neither silence the validator nor make it read other files.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import os
 import random
 import re
 import shutil
+import string
 import subprocess
 import sys
 import tempfile
@@ -29,10 +31,13 @@ import bashlex
 import bashlex.errors
 import zss
 
-from slmfix_exp.dsl.base import DSL, Context, Diagnostic, Mutation, Validation
+from slmfix_exp.dsl.base import DSL, Context, Diagnostic, Mutation, Validation, call_with_time_limit
+from slmfix_exp.dsl.bash_options import Checker, Finding, Spec, Word, load_specs
 
 SEVERITIES = ("error", "warning", "info", "style")
-BACKENDS = ("shellcheck", "bashlex")
+# options: ShellCheck (bashlex where it is missing) and every known utility's options checked against its spec;
+# shellcheck: ShellCheck alone, the SLMFix paper's validator; bashlex: bashlex's parse errors alone
+BACKENDS = ("options", "shellcheck", "bashlex")
 
 # ShellCheck's time grows super-linearly with nesting (a 1000-deep `$(` takes ~15 s), so deeper programs are
 # rejected before it sees them; no real command nests anywhere near this.
@@ -45,17 +50,60 @@ MAX_NESTING = 64
 # ---------------------------------------------------------------------------------------------------------------
 
 _OPERATORS = (
-    ";;&", "<<<", "<<-", "&>>", ";;", ";&", "||", "|&", "&&", "&>", ">>", ">&", ">|", "<<", "<&", "<>",
-    "|", "&", ";", "<", ">", "(", ")",
-)  # fmt: skip
+    ";;&",
+    "<<<",
+    "<<-",
+    "&>>",
+    ";;",
+    ";&",
+    "||",
+    "|&",
+    "&&",
+    "&>",
+    ">>",
+    ">&",
+    ">|",
+    "<<",
+    "<&",
+    "<>",
+    "|",
+    "&",
+    ";",
+    "<",
+    ">",
+    "(",
+    ")",
+)
 _OPERATOR = re.compile("|".join(map(re.escape, _OPERATORS)))  # alternation order = longest first
 _REDIRECTS = frozenset({">", ">>", ">&", ">|", "<", "<<", "<<-", "<<<", "<&", "<>", "&>", "&>>"})
 _COMMAND_LEVEL = frozenset({"$(", "<(", "=("})  # nested contexts where shell syntax (not a string) continues
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 _KEYWORDS = frozenset(
-    {"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "in", "select",
-     "function", "{", "}", "!", "[[", "]]", "time", "coproc"}
-)  # fmt: skip
+    {
+        "if",
+        "then",
+        "else",
+        "elif",
+        "fi",
+        "for",
+        "while",
+        "until",
+        "do",
+        "done",
+        "case",
+        "esac",
+        "in",
+        "select",
+        "function",
+        "{",
+        "}",
+        "!",
+        "[[",
+        "]]",
+        "time",
+        "coproc",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -328,6 +376,129 @@ def _at_command_position(scan: _Scan) -> list[_Token]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Options: every simple command, in substitutions too, read against its utility's spec (bash_options.py).
+# ---------------------------------------------------------------------------------------------------------------
+
+_SUBSTITUTIONS = ("$(", "`", "<(")
+_EXPANDS = re.compile(r"\$[A-Za-z_{(0-9@*#?!$'\"-]|`")
+
+
+def _dynamic(text: str) -> bool:
+    """Whether a word expands to something unknown before the utility sees it: a parameter, a substitution, an
+    ANSI-C string (`$'\\t'`) or a brace expansion (`{a,b}`, `{1..5}`); single-quoted text never does."""
+    if "$" not in text and "`" not in text and "{" not in text:
+        return False
+    if "'" not in text:
+        return bool(_EXPANDS.search(text)) or bool(re.search(r"\{[^{}]*(?:,|\.\.)[^{}]*\}", text))
+    outside, quote, i = [], "", 0
+    while i < len(text):  # drop single-quoted stretches (outside double quotes), keep the rest
+        ch = text[i]
+        if quote == "'":
+            if ch == "'":
+                quote = ""
+        elif ch == "\\":
+            outside.append(text[i : i + 2])
+            i += 1
+        elif ch == "'" and not quote and not (i > 0 and text[i - 1] == "$"):
+            quote = "'"
+        else:
+            if ch == '"':
+                quote = "" if quote else '"'
+            outside.append(ch)
+        i += 1
+    rest = "".join(outside)
+    return bool(_EXPANDS.search(rest)) or bool(re.search(r"\{[^{}]*(?:,|\.\.)[^{}]*\}", rest))
+
+
+_SPLITS = re.compile(r"""\$[@*]|\[[@*]\]|[*?]|\[.*\]""")
+_QUOTED = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"")
+
+
+def _many(text: str) -> bool:
+    """Whether a word may become several words (or none): an unquoted expansion or glob, "$@", a brace list."""
+    if re.search(r"\$\{?[@*]|\[[@*]\]", text):
+        return True
+    bare = _QUOTED.sub("", text)  # what stands outside quotes
+    return bool(_SPLITS.search(bare) or "$" in bare or "`" in bare) or bool(re.search(r"\{[^{}]*(?:,|\.\.)", bare))
+
+
+def _words(tokens: Sequence[_Token], offset: int) -> list[Word]:
+    return [
+        Word(t.text, _unquote(t.text), offset + t.start, offset + t.end, _dynamic(t.text), _many(t.text))
+        for t in tokens
+    ]
+
+
+def _functions(scan: _Scan) -> set[str]:
+    """Names the program defines as functions (`f() {`, `function f`): calls of them aren't utilities."""
+    names, toks = set(), scan.tokens
+    for k, tok in enumerate(toks):
+        if tok.kind != "word":
+            continue
+        if k + 2 < len(toks) and toks[k + 1].text == "(" and toks[k + 2].text == ")":
+            names.add(tok.text)
+        elif tok.text == "function" and k + 1 < len(toks) and toks[k + 1].kind == "word":
+            names.add(toks[k + 1].text.removesuffix("()"))
+    return names
+
+
+def _case_patterns(scan: _Scan) -> set[int]:
+    """Where the patterns of `case` items start (`a|b)`): words, not commands."""
+    out, state = set(), ""  # "": commands; "word": after `case`; "pattern": where a pattern may stand
+    for tok in scan.tokens:
+        if tok.kind == "nl":
+            continue
+        if state == "pattern":
+            if tok.kind == "word" and tok.text == "esac":
+                state = ""
+            elif tok.kind == "word":
+                out.add(tok.start)
+            elif tok.text == ")":
+                state = ""
+            continue
+        if tok.kind == "word" and tok.text == "case":
+            state = "word"
+        elif (state == "word" and tok.kind == "word" and tok.text == "in") or tok.text in (";;", ";&", ";;&"):
+            state = "pattern"
+    return out
+
+
+def option_findings(checker: Checker, src: str, offset: int = 0, depth: int = 0) -> list[Finding]:
+    """The option checker's findings on every simple command of `src` (positions offset by `offset`): those of
+    the top level, of its command and process substitutions (to a bounded depth) and of `sh -c` scripts."""
+    if depth > 12:
+        return []
+    scan = _scan(src)
+    functions = _functions(scan)
+    patterns = _case_patterns(scan) if "case" in src else set()
+    findings: list[Finding] = []
+
+    def script(word: Word, level: int) -> list[Finding]:
+        if "`" in word.text or "$(" in word.text:  # built by a substitution: not a script we can read
+            return []
+        inner = word.value
+        base = word.start + (1 if word.text[:1] in "'\"" else 0)
+        found = option_findings(checker, inner, base, depth + level)
+        return [Finding(max(f.start, word.start), min(f.end, word.end), f.rule, f.message, f.severity) for f in found]
+
+    for cmd in _commands(scan):
+        if cmd.util < 0 or cmd.words[cmd.util].text in functions or cmd.words[cmd.util].start in patterns:
+            continue
+        findings.extend(checker.check(_words(cmd.words[cmd.util :], offset), script))
+    outer = -1
+    for pair in scan.pairs:  # in opening order: an outermost substitution before those inside it
+        if pair.kind not in _SUBSTITUTIONS or pair.start < outer:
+            continue
+        end = pair.end if pair.end > 0 else len(src)
+        outer = end
+        inner = src[pair.start + len(pair.kind) : end - 1 if pair.end > 0 else end]
+        if pair.kind == "`":
+            inner = inner.replace("\\`", "`")
+        findings.extend(option_findings(checker, inner, offset + pair.start + len(pair.kind), depth + 1))
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Trees: bashlex where it parses (after masking what bashlex 0.18 can't read), the scanner where it doesn't.
 # Labels: script, list, pipeline, command, util:X, flag:-x, word:X, assign:X=Y, redirect:>, fd:N, subst, if, for,
 # while, until, subshell, group, function:NAME, kw:else, op:&&, ...
@@ -521,9 +692,28 @@ def _fallback_word(src: str, tok: _Token, pairs: list[_Pair], first: int, depth:
 _WRAPPERS = frozenset({"sudo", "nohup", "time", "exec", "command", "builtin", "nice"})
 # utilities whose single-dash options are words (`find -name`), so `-name` must not be read as `-n -a -m -e`
 _SINGLE_DASH_LONG = frozenset(
-    {"find", "java", "gcc", "g++", "cc", "clang", "ffmpeg", "convert", "mogrify", "identify", "openssl", "dig",
-     "ip", "xdotool", "xrandr", "mplayer", "tcpdump", "qemu-img", "iptables"}
-)  # fmt: skip
+    {
+        "find",
+        "java",
+        "gcc",
+        "g++",
+        "cc",
+        "clang",
+        "ffmpeg",
+        "convert",
+        "mogrify",
+        "identify",
+        "openssl",
+        "dig",
+        "ip",
+        "xdotool",
+        "xrandr",
+        "mplayer",
+        "tcpdump",
+        "qemu-img",
+        "iptables",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -532,24 +722,64 @@ class _CommandPairs:
     pairs: tuple[tuple[str, str], ...]  # (flag, value): flag "" for a positional value, value "" for a bare flag
 
 
-def _command_pairs(tree: zss.Node) -> list[_CommandPairs]:
+def _command_pairs(tree: zss.Node, checker: Checker | None = None) -> list[_CommandPairs]:
     """Every command of the tree in pre-order (pipeline / list position, substitutions after their command)."""
     out: list[_CommandPairs] = []
     stack = [tree]
     while stack:
         node = stack.pop()
         if node.label == "command":
-            out.append(_pairs_of(node))
+            out.append(_pairs_of(node, checker))
         stack.extend(reversed(node.children))
     return out
 
 
-def _pairs_of(command: zss.Node) -> _CommandPairs:
+def _pairs_of(command: zss.Node, checker: Checker | None = None) -> _CommandPairs:
+    """A command's (flag, value) pairs: read against its utility's spec where there is one (`-la` = `-l -a`,
+    `--recursive` = `-r`, `-n5` = `-n 5` = `--lines=5`, an option's argument as its value and operands apart),
+    else by the paper's rule of thumb (a flag's value is the word after it)."""
     words = [c.label for c in command.children if c.label.startswith(("util:", "flag:", "word:"))]
     words = [w.split(":", 1)[1] for w in words]
     while len(words) > 1 and words[0] in _WRAPPERS and not words[1].startswith("-"):
         words = words[1:]
     utility = words[0] if words else ""
+    spec = checker.spec(utility) if checker is not None and utility else None
+    pairs = _spec_pairs(checker, utility, spec, words) if spec is not None and checker is not None else None
+    if pairs is None:
+        pairs = _loose_pairs(utility, words)
+    for child in command.children:  # redirections are (operator, target) pairs of the command
+        if child.label.startswith("redirect:"):
+            target = child.children[0].label.split(":", 1)[1] if child.children else ""
+            pairs.append((child.label.split(":", 1)[1], target))
+    return _CommandPairs(utility, tuple(pairs))
+
+
+_STRIDE = 1 << 20  # words of a tree command stand at k * _STRIDE, so an argument's word is found from its start
+
+
+def _spec_pairs(checker: Checker, utility: str, spec: Spec, words: list[str]) -> list[tuple[str, str]] | None:
+    plain = [Word.plain(w, k * _STRIDE) for k, w in enumerate(words)]
+    try:
+        parsed = checker.parse(utility.rsplit("/", 1)[-1], spec, plain)
+    except Exception:  # odd input: the rule of thumb
+        return None
+    pairs: list[tuple[str, str]] = []
+    used = {0}
+    for canon, name, arg, k in parsed.options:
+        flag, value = canon, arg.value if arg is not None else ""
+        if canon == "-NUM":  # head -5 = head -n 5; gzip -9 stays -9
+            flag, value = ("-n", name[1:]) if utility in ("head", "tail") else (name, "")
+        pairs.append((flag, value))
+        used.add(k)
+        if arg is not None:
+            used.add(arg.start // _STRIDE)
+    for k, w in enumerate(words):
+        if k not in used:
+            pairs.append((w, "") if w.startswith("-") and len(w) > 1 else ("", w))
+    return pairs
+
+
+def _loose_pairs(utility: str, words: list[str]) -> list[tuple[str, str]]:
     flags_split = utility not in _SINGLE_DASH_LONG
     pairs: list[tuple[str, str]] = []
     k = 1
@@ -569,11 +799,7 @@ def _pairs_of(command: zss.Node) -> _CommandPairs:
         else:
             pairs.append(("", w))
             k += 1
-    for child in command.children:  # redirections are (operator, target) pairs of the command
-        if child.label.startswith("redirect:"):
-            target = child.children[0].label.split(":", 1)[1] if child.children else ""
-            pairs.append((child.label.split(":", 1)[1], target))
-    return _CommandPairs(utility, tuple(pairs))
+    return pairs
 
 
 def _command_score(ref: _CommandPairs, pred: _CommandPairs | None) -> float:
@@ -713,16 +939,21 @@ class Bash(DSL):
     max_program_bytes = 20_000
     timeout_s = 10.0  # also ShellCheck's own time limit: its start-up alone is ~0.1 s on a loaded machine
 
-    def __init__(self, severity: str = "error", backend: str = "shellcheck", **bounds: Any) -> None:
-        """`bounds`: max_program_bytes, timeout_s, max_tree_nodes, as `DSL` takes them."""
+    def __init__(self, severity: str = "error", backend: str = "options", **bounds: Any) -> None:
+        """`backend`: options (ShellCheck, or bashlex where it is missing, plus every known utility's options
+        checked against the installed tools' specs), shellcheck (ShellCheck alone, the paper's validator) or
+        bashlex (its parse errors alone). `bounds`: max_program_bytes, timeout_s, max_tree_nodes, as `DSL` takes
+        them."""
         super().__init__(**bounds)
         if severity not in SEVERITIES:
             raise ValueError(f"unknown severity {severity!r}: use one of {', '.join(SEVERITIES)}")
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
         self.severity = severity
-        self.shellcheck = _find_shellcheck() if backend == "shellcheck" else None
-        self.backend = "shellcheck" if self.shellcheck else "bashlex"
+        self.shellcheck = _find_shellcheck() if backend in ("options", "shellcheck") else None
+        self.backend = "shellcheck" if self.shellcheck else "bashlex"  # the syntax checker
+        # built once (~1-3 s when not cached on disk), here rather than inside a program's time bound
+        self.checker = Checker(load_specs()) if backend == "options" else None
         self.jobs = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
         # a clean environment: SHELLCHECK_OPTS could change what is checked; UTF-8 so any text is readable
         self._env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
@@ -735,19 +966,55 @@ class Bash(DSL):
     def _validate_batch(self, programs: Sequence[str], contexts: Sequence[Context]) -> list[Validation]:
         results: list[Validation | None] = [_nesting_guard(p) for p in programs]
         todo = [i for i, r in enumerate(results) if r is None]
-        if self.shellcheck is None:
-            for i in todo:
-                results[i] = self._bashlex_verdict(programs[i])
-        elif len(todo) == 1:
-            results[todo[0]] = self._check_stdin(_neutralise(programs[todo[0]]))
-        elif todo:
-            first: dict[str, int] = {}  # a batch of samples repeats itself; each distinct program is checked once
-            for i in todo:
-                first.setdefault(programs[i], i)
-            verdicts = self._check_files({i: _neutralise(p) for p, i in first.items()})
-            for i in todo:
-                results[i] = verdicts[first[programs[i]]]
+        first: dict[str, int] = {}  # a batch of samples repeats itself; each distinct program is checked once
+        for i in todo:
+            first.setdefault(programs[i], i)
+        distinct = {i: p for p, i in first.items()}
+        if self.checker is None:
+            verdicts = self._syntax(distinct)
+        else:  # ShellCheck runs in its processes while the options are checked here
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                syntax = pool.submit(self._syntax, distinct)
+                options = {i: self.option_diagnostics(p) for i, p in distinct.items()}
+                verdicts = syntax.result()
+            for i, extra in options.items():
+                if extra:
+                    told = {d.line for d in verdicts[i].diagnostics if d.rule == "SC2067"}  # -exec's terminator
+                    extra = [d for d in extra if not (d.line in told and "terminating" in d.message)]
+                    merged = sorted((*verdicts[i].diagnostics, *extra), key=lambda d: (d.line, d.column))
+                    verdicts[i] = Validation.of(merged)
+        for i in todo:
+            results[i] = verdicts[first[programs[i]]]
         return [r for r in results if r is not None]
+
+    def _syntax(self, programs: dict[int, str]) -> dict[int, Validation]:
+        """The syntax checker's verdicts: ShellCheck (at `severity`), or bashlex where it is missing."""
+        if self.shellcheck is None:
+            return {i: self._bashlex_verdict(p) for i, p in programs.items()}
+        if len(programs) == 1:
+            ((i, program),) = programs.items()
+            return {i: self._check_stdin(_neutralise(program))}
+        return self._check_files({i: _neutralise(p) for i, p in programs.items()}) if programs else {}
+
+    def option_diagnostics(self, program: str) -> list[Diagnostic]:
+        """The option checker's diagnostics on one program (none without the options backend), within
+        `timeout_s`; a failure of the checker is a warning, never a rejection of the program."""
+        if self.checker is None:
+            return []
+        try:
+            found = call_with_time_limit(self.timeout_s, option_findings, self.checker, program)
+        except TimeoutError:
+            return [Diagnostic(0, 0, "timeout", f"checking options took over {self.timeout_s:g} s; not checked")]
+        except Exception as exc:  # RecursionError, a slip of ours on odd input: no verdict on the options
+            return [Diagnostic(0, 0, "options-unchecked", f"{type(exc).__name__}: {exc}"[:300], "warning")]
+        out, seen = [], set()
+        for f in found:
+            line, column = _position(program, f.start)
+            d = Diagnostic(line, column, f.rule, f.message, f.severity)
+            if d not in seen:
+                seen.add(d)
+                out.append(d)
+        return out
 
     def _command(self) -> list[str]:
         assert self.shellcheck is not None
@@ -838,7 +1105,7 @@ class Bash(DSL):
         ref_tree, pred_tree = self.tree(reference, context), self.tree(pred, context)
         if ref_tree is None or pred_tree is None:
             return 0.0
-        ref_cmds, pred_cmds = _command_pairs(ref_tree), _command_pairs(pred_tree)
+        ref_cmds, pred_cmds = _command_pairs(ref_tree, self.checker), _command_pairs(pred_tree, self.checker)
         if not ref_cmds:
             return float(not pred_cmds)
         scores = [_command_score(r, pred_cmds[k] if k < len(pred_cmds) else None) for k, r in enumerate(ref_cmds)]
@@ -848,19 +1115,114 @@ class Bash(DSL):
 
     def mutate(self, program: str, context: Context, rng: random.Random, invalid: bool) -> Mutation | None:
         """One edit of one site, the kind drawn uniformly among those that apply (`INVALID_MUTATIONS` are all
-        ShellCheck errors, `VALID_MUTATIONS` all pass it); the rest of the program is kept verbatim."""
+        errors: ShellCheck's, and with the options backend `OPTION_MUTATIONS`, errors of the option checker;
+        `VALID_MUTATIONS` pass both); the rest of the program is kept verbatim. With the options backend, a site
+        whose edit breaks (valid) or fails to break (option kinds) the options is set aside for another."""
         if not isinstance(program, str) or not program.strip() or len(program) > self.max_program_bytes:
             return None
         scan = _scan(program)
-        kinds = _INVALID_KINDS if invalid else _VALID_KINDS
+        kinds: dict[str, Any] = dict(_INVALID_KINDS if invalid else _VALID_KINDS)
+        if invalid and self.checker is not None:
+            kinds["unknown_option"] = self._sites_unknown_option
+            kinds["bad_argument"] = self._sites_bad_argument
         options = {label: sites for label, find in kinds.items() if (sites := find(program, scan))}
         if not options:
             return None
         label = rng.choice(sorted(options))
-        new = rng.choice(options[label])(rng)
-        if new == program:
-            return None
-        return Mutation(new, label, invalid)
+        site = rng.choice(options[label])
+        new = site(rng)
+        if self.checker is None:
+            return None if new == program else Mutation(new, label, invalid)
+        for _ in range(32):
+            if new != program and (label in _INVALID_KINDS or self._options_ok(new) is not invalid):
+                return Mutation(new, label, invalid)
+            options[label].remove(site)
+            if not options[label]:
+                del options[label]
+            if not options:
+                return None
+            label = rng.choice(sorted(options))
+            site = rng.choice(options[label])
+            new = site(rng)
+        return None
+
+    def _options_ok(self, program: str) -> bool:
+        return not any(d.severity == "error" for d in self.option_diagnostics(program))
+
+    def _option_sites(self, program: str, scan: _Scan) -> Iterator[tuple[str, Spec, list[Word], Any]]:
+        """The top-level commands whose utility has a spec, read against it."""
+        assert self.checker is not None
+        for cmd in _commands(scan):
+            if cmd.util < 0:
+                continue
+            words = _words(cmd.words[cmd.util :], 0)
+            util = words[0].value.rsplit("/", 1)[-1]
+            spec = self.checker.spec(util)
+            if spec is None or words[0].dynamic or util in _OPTIONLESS:
+                continue
+            yield util, spec, words, self.checker.parse(util, spec, words)
+
+    def _sites_unknown_option(self, program: str, scan: _Scan) -> list:
+        """An option misspelt into one its utility doesn't have: a letter of a cluster replaced, a letter of a
+        long option (or a find primary) dropped or two swapped."""
+        sites = []
+        for _, spec, words, parsed in self._option_sites(program, scan):
+            for _, name, _, k in parsed.options:
+                w = words[k]
+                if w.dynamic or not w.text.startswith("-") or w.text != w.value:
+                    continue
+                if len(name) == 2 and w.text.startswith(name) and name != "--":
+                    free = [c for c in string.ascii_letters if f"-{c}" not in spec.options]
+                    if free:
+                        sites.append(functools.partial(_replace_with, program, w.start + 1, w.start + 2, free))
+                elif len(name) > 3 and w.text.split("=", 1)[0] == name:
+                    wrong = [m for m in _misspellings(name) if m not in spec.options and spec.long(m) == (None, [])]
+                    if wrong:
+                        sites.append(functools.partial(_replace_with, program, w.start, w.start + len(name), wrong))
+        return sites
+
+    def _sites_bad_argument(self, program: str, scan: _Scan) -> list:
+        """An option argument of a simple kind (a number, a size, a field list, a file type) replaced by a word
+        of another kind, as an LLM that doesn't know the option writes it."""
+        sites = []
+        for _, spec, words, parsed in self._option_sites(program, scan):
+            for canon, name, arg, _ in parsed.options:
+                opt = spec.options.get(name) or spec.options.get(canon)
+                if arg is None or arg.dynamic or opt is None or opt.kind not in _WRONG_VALUES:
+                    continue
+                if arg.text != arg.value and arg.start in {w.start for w in words}:  # quoted: keep it simple
+                    continue
+                sites.append(functools.partial(_replace_with, program, arg.start, arg.end, _WRONG_VALUES[opt.kind]))
+        return sites
+
+
+_OPTIONLESS = frozenset({"echo", "test", "[", "[[", "kill", "ps", "printf", "eval", "let", "expr"})
+_WRONG_VALUES = {
+    "number": ("N", "all", "max"),
+    "size": ("big", "N"),
+    "list": ("all", "first", "N"),
+    "char": ("tab", "::"),
+    "find-number": ("N", "7d", "week"),
+    "find-size": ("big", "10MB"),
+    "find-type": ("file", "dir"),
+    "key": ("first", "N"),
+    "duration": ("N", "long"),
+}
+
+
+def _replace_with(src: str, start: int, end: int, choices: Sequence[str], rng: random.Random) -> str:
+    return _edit(src, start, end, rng.choice(choices))
+
+
+def _misspellings(name: str) -> list[str]:
+    """A long option with one letter dropped or two neighbours swapped (`-mtime`: `-mtim`, `-mtmie`...)."""
+    head = len(name) - len(name.lstrip("-"))
+    out = []
+    for k in range(head + 1, len(name)):
+        out.append(name[:k] + name[k + 1 :])
+        if k + 1 < len(name) and name[k] != name[k + 1]:
+            out.append(name[:k] + name[k + 1] + name[k] + name[k + 2 :])
+    return sorted(set(out))
 
 
 def _bashlex_parse(src: str) -> list[Any]:
@@ -1110,5 +1472,6 @@ _VALID_KINDS = {
     "swapped_option": _sites_swapped_option,
     "swapped_utility": _sites_swapped_utility,
 }
-INVALID_MUTATIONS = tuple(_INVALID_KINDS)
+OPTION_MUTATIONS = ("bad_argument", "unknown_option")  # with the options backend only
+INVALID_MUTATIONS = (*_INVALID_KINDS, *OPTION_MUTATIONS)
 VALID_MUTATIONS = tuple(_VALID_KINDS)
