@@ -267,6 +267,18 @@ def test_the_message_points_at_the_word(bash: Bash) -> None:
     assert (error.line, error.column) == (2, program.split("\n")[1].index("-mtim") + 1)
 
 
+def test_rule_fix_applies_the_did_you_mean(bash: Bash) -> None:
+    for program, fixed in [
+        ("ls -l\nfind . -mtim 3", "ls -l\nfind . -mtime 3"),
+        ("sort -reverse f", "sort --reverse f"),
+        ("ls --colr=auto | sort -Rn", "ls --color=auto | sort -Rn"),
+        ("echo $(sort -N f)", "echo $(sort -n f)"),
+    ]:
+        assert bash.rule_fix(program, bash.validate(program), {}) == fixed, program
+        assert bash.validate(fixed).ok
+    assert bash.rule_fix("head -n x f", bash.validate("head -n x f"), {}) is None  # no suggestion to apply
+
+
 def test_shellcheck_backend_is_the_papers_validator() -> None:
     paper = Bash(backend="shellcheck")
     assert paper.checker is None and paper.option_diagnostics("head -n five f") == []

@@ -927,6 +927,9 @@ def _position(src: str, pos: int) -> tuple[int, int]:
 
 
 _DIRECTIVE = re.compile(r"(#[ \t]*)shellcheck\b")
+_DID_YOU_MEAN = re.compile(
+    r"\S+ has no option (?P<name>\S+)(?: \(in (?P<word>\S+)\))? \(did you mean (?P<guess>\S+)\?\)$"
+)
 _NESTING_KEYWORDS = re.compile(r"\b(?:(if|for|while|until|case|select)|(fi|done|esac))\b")
 
 
@@ -1089,6 +1092,25 @@ class Bash(DSL):
                 [Diagnostic(0, 0, "bashlex-unsupported", f"bashlex can't check this: {exc}"[:300], "warning")]
             )
         return Validation(ok=True)
+
+    def _rule_fix(self, program: str, validation: Validation, context: Context) -> str | None:
+        """The first error's did-you-mean applied: `find -mtim 3` -> `find -mtime 3`, `sort -reverse` ->
+        `sort --reverse`, `ls -Y` -> `ls -y`; None for any other error."""
+        error = validation.errors[0]
+        m = _DID_YOU_MEAN.match(error.message)
+        if not m or error.line < 1:
+            return None
+        name, word, guess = m.group("name"), m.group("word"), m.group("guess")
+        lines = program.split("\n")
+        if error.line > len(lines):
+            return None
+        start = sum(len(line) + 1 for line in lines[: error.line - 1]) + error.column - 1
+        target = word or name
+        if not program.startswith(target, start):
+            return None
+        cluster = bool(word) and guess != "-" + word  # a letter of a cluster: -lY -> -ly
+        fixed_word = word.replace(name[1:], guess[1:], 1) if cluster else guess
+        return program[:start] + fixed_word + program[start + len(target) :]
 
     # ---- trees and similarity ------------------------------------------------------------------------------
 

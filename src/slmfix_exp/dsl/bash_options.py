@@ -1376,7 +1376,7 @@ _KIND_PATTERNS = {
     "size": r"[-+<>/%]?(?:(?:\d+\.?\d*|\.\d+)(?:[A-Za-z]{1,3}|%)?|[KMGTPEZYRQkmgtpezyrqbBcw](?:i?B)?)",
     "duration": r"\+?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[smhd]?|inf(?:inity)?",
     "list": r"\s*(?:\d+-?\d*|-\d+)(?:(?:\s*,\s*|\s+)(?:\d+-?\d*|-\d+))*\s*",
-    "key": r"\d+(?:\.\d+)?[bdfgiMhnRrV]*(?:,\d+(?:\.\d+)?[bdfgiMhnRrV]*)?",
+    "key": r"\+?\d+(?:\.\d+)?[bdfgiMhnRrV]*(?:,\+?\d+(?:\.\d+)?[bdfgiMhnRrV]*)?",
     "stamp": r"(?:\d\d){4,6}(?:\.\d\d)?",
     "mode": r"[0-7]{1,5}|" + _SYMBOLIC,
     "find-number": r"[+-]?\d+(?:\.\d+)?",
