@@ -339,6 +339,20 @@ def test_specs_agree_with_the_installed_tools(bash: Bash) -> None:
     assert len(specs) >= 150
 
 
+def test_a_partial_listing_only_warns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without man pages (slim images strip them) find's --help is all there is, and it leaves out -ipath: an
+    option missing from such a listing is a warning, not an error; coreutils' --help listings are whole."""
+    monkeypatch.setattr(bash_options, "_read_man", lambda path: "")
+    table = bash_options.build_specs(["find", "ls"], [])["specs"]
+    specs = {u: bash_options.Spec.from_json(u, data) for u, data in table.items()}
+    assert not specs["find"].complete and specs["ls"].complete
+    checker = bash_options.Checker(specs)
+    (finding,) = checker.check([bash_options.Word.plain(w) for w in ("find", ".", "-ipath", "x")])
+    assert finding.rule == "unknown-option" and finding.severity == "warning"
+    (finding,) = checker.check([bash_options.Word.plain(w) for w in ("ls", "-Y")])
+    assert finding.severity == "error"
+
+
 def test_specs_cover_the_utilities_nl2bash_uses_most(bash: Bash) -> None:
     """Of the 100 utilities NL2Bash's commands call most (wrappers' payloads included), every one installed here
     (or a bash builtin) has a spec; the others are named in UTILITIES for machines that have them."""

@@ -526,6 +526,15 @@ class Spec:
     operands: tuple[int, int] | None = None
     usage_options: list[str] = field(default_factory=list)
     usage: str = ""
+    # whether the listing is known whole (a man page was read, or a GNU coreutils --help, or bash's help): an option
+    # missing from a partial listing (find's --help leaves out -ipath, -samefile...) is only a warning
+    complete: bool = True
+
+    @property
+    def unknown(self) -> str:
+        """The severity of an option this spec doesn't have."""
+        return "error" if self.complete else "warning"
+
     _longs: list[str] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -562,6 +571,7 @@ class Spec:
             "operands": self.operands,
             "usage_options": self.usage_options,
             "usage": self.usage,
+            "complete": self.complete,
         }
 
     @staticmethod
@@ -579,6 +589,7 @@ class Spec:
             operands,
             data.get("usage_options", []),
             data.get("usage", ""),
+            data.get("complete", True),
         )
 
 
@@ -1274,12 +1285,15 @@ def build_specs(utilities: Sequence[str] = UTILITIES, builtins: Sequence[str] = 
             man = _read_man(_man_path(u, env))
             gnu = _is_gnu_help(code, text)
             if u in _FIND_NAMES:
-                return u, _find_spec(text if gnu else "", man), text
+                spec = _find_spec(text if gnu else "", man)
+                spec.complete = bool(man)
+                return u, spec, text
             entries = (parse_help(text) if gnu else []) + parse_man(man)
             if not entries:
                 return u, None, text
             source = "+".join(s for s, ok in (("help", gnu), ("man", bool(man))) if ok)
             spec = _spec_from_entries(u, entries, "gnu" if gnu else "posix", source)
+            spec.complete = bool(man) or (gnu and "GNU coreutils" in text)
             if gnu:
                 if _is_gnu_help(0, text) and re.search(r"^\s*(?:-\S,\s+)?--help\b", text, re.M):
                     for extra in ("--help", "--version"):
@@ -1611,7 +1625,9 @@ class Checker:
                     Finding(w.start, w.end, "ambiguous-option", f"{util} option {name} is ambiguous: {shown}")
                 )
             else:
-                out.findings.append(Finding(w.start, w.end, "unknown-option", self._unknown(util, spec, name)))
+                out.findings.append(
+                    Finding(w.start, w.end, "unknown-option", self._unknown(util, spec, name), spec.unknown)
+                )
             return i + 1
         arg: Word | None = None
         if eq:
@@ -1646,7 +1662,7 @@ class Checker:
             if opt is None:
                 name = "-" + ch
                 message = self._unknown(util, spec, name, v if len(v) > 2 else "")
-                out.findings.append(Finding(w.start, w.end, "unknown-option", message))
+                out.findings.append(Finding(w.start, w.end, "unknown-option", message, spec.unknown))
                 break
             rest = v[j + 1 :]
             if opt.arg == ARG_REQUIRED:
@@ -1680,7 +1696,11 @@ class Checker:
             if opt is None:
                 out.findings.append(
                     Finding(
-                        words[1].start, words[1].end, "unknown-option", self._unknown("tar", spec, "-" + ch, letters)
+                        words[1].start,
+                        words[1].end,
+                        "unknown-option",
+                        self._unknown("tar", spec, "-" + ch, letters),
+                        spec.unknown,
                     )
                 )
                 continue
@@ -1783,7 +1803,9 @@ class Checker:
             if opt is None and _FIND_NEWER.fullmatch(v):
                 opt = Option(v, ARG_REQUIRED, "reference", None, "-newerXY", 1)
             if opt is None:
-                out.findings.append(Finding(w.start, w.end, "unknown-option", self._unknown("find", spec, v)))
+                out.findings.append(
+                    Finding(w.start, w.end, "unknown-option", self._unknown("find", spec, v), spec.unknown)
+                )
                 i += 1
                 while i < n and not words[i].value.startswith("-") and words[i].value not in _FIND_OPERATORS:
                     i += 1  # its arguments, whatever they are
