@@ -1,9 +1,10 @@
-"""Bash: ShellCheck at error severity as the validator (as in SLMFix), bashlex trees, and the paper's per-command
-(utility, flag, value) similarity.
+"""Bash: ShellCheck at error severity (as in SLMFix) plus every known utility's options checked against specs read
+from the installed tools (`bash_options.py`; `backend=shellcheck` is ShellCheck alone), bashlex trees, and the
+paper's per-command (utility, flag, value) similarity, with flags read through the same specs.
 
-Nothing here runs a program: ShellCheck and bashlex only read it. ShellCheck is fed files from a private temp
-dir (or stdin), with rc files, `SHELLCHECK_OPTS` and in-program `# shellcheck` directives neutralised, so a
-program can neither silence the validator nor make it read other files.
+Nothing here runs a program: ShellCheck, bashlex and the option checker only read it. ShellCheck is fed files from
+a private temp dir (or stdin), with rc files, `SHELLCHECK_OPTS` and in-program `# shellcheck` directives
+neutralised, so a program can neither silence the validator nor make it read other files.
 """
 
 from __future__ import annotations
