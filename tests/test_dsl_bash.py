@@ -315,7 +315,12 @@ def test_specs_agree_with_the_installed_tools(bash: Bash) -> None:
             help_text = bash_options._run_help(utility, binary, env, tempfile.gettempdir())[1]
             man = bash_options._plain(" ".join(bash_options.man_tags(bash_options._read_man(
                 bash_options._man_path(utility, env)))))  # fmt: skip
-            text = help_text + " " + man
+            synopses = (
+                bash_options.usage_text(help_text)
+                + " "
+                + bash_options.man_synopsis(bash_options._read_man(bash_options._man_path(utility, env)))
+            )
+            text = help_text + " " + man + " " + synopses
         words = set(re.findall(r"-[-\w.+@#?]+|-[@?#]", text.replace("\x08", "")))
         clustered = {c for w in words if re.fullmatch(r"-[A-Za-z0-9@]+", w) for c in w[1:]}  # [-aAfFgiIlnrtux]
         for name, option in spec.options.items():

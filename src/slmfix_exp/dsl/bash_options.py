@@ -625,7 +625,7 @@ def _parse_head(text: str, tag: bool) -> tuple[list[_Entry], str]:
     options without an argument of their own share the entry's ("Mandatory arguments to long options are
     mandatory for short options too", as the GNU listings say)."""
     items: list[tuple[str, int, str, bool]] = []  # name, arg, metavar, whether it is a fixed value
-    text = text.lstrip(ROMAN)
+    text = re.sub(f"{ITALIC}(-[^{ROMAN}\\s]*){ROMAN}", r"\1", text).lstrip(ROMAN)  # xxd's `.IR \-a`: not a metavar
     if re.match(r"-,\s+-", text):  # su's "-, -l, --login": a lone dash is an operand, not an option
         text = text[2:].lstrip()
     pos, n = 0, len(text)
@@ -837,6 +837,45 @@ def parse_man(source: str) -> list[_Entry]:
         found, _ = _parse_head(tag, tag=True)
         entries.extend(found)
     return entries
+
+
+def man_synopsis(source: str) -> str:
+    """A man page's SYNOPSIS section as plain text."""
+    out, inside = [], False
+    for line in source.splitlines():
+        if line.startswith((".SH", ".Sh")):
+            inside = "SYNOPSIS" in line.upper()
+            continue
+        if inside and not re.match(r"\.(?!B|I|R)\w", line):
+            out.append(_plain(_roff_text(line)))
+    return " ".join(out)
+
+
+def parse_synopsis(text: str) -> list[_Entry]:
+    """Options a usage synopsis names in its brackets and braces (`[-vWeenNcCF]`, `[-6tuw]`, `[--tcp|-t]`,
+    `{-V|--version}`, `[-s sigspec]`), some of which no listing entry names (netstat's -t): a cluster of letters
+    is that many flags, a single letter followed by a word takes an argument."""
+    entries: list[_Entry] = []
+    for group in re.findall(r"[\[{]([^\[\]{}]*)[\]}]", text):
+        for alternative in group.split("|"):
+            words = alternative.split()
+            if not words or not re.fullmatch(r"--?[\w#?@][\w-]*", words[0]):
+                continue
+            name = words[0]
+            if name.startswith("--"):
+                entries.append(_Entry([name], [(ARG_NONE, "")]))
+            elif len(name) == 2:
+                taking = len(words) > 1 and not words[1].startswith("-")
+                entries.append(_Entry([name], [(ARG_REQUIRED, words[1]) if taking else (ARG_NONE, "")]))
+            elif len(words) == 1 and re.fullmatch(r"-[A-Za-z0-9]+", name):
+                entries.extend(_Entry(["-" + c], [(ARG_NONE, "")]) for c in name[1:])
+    return entries
+
+
+def usage_text(text: str) -> str:
+    """The usage lines of a --help text: from "Usage:" up to the first blank line."""
+    m = re.search(r"^\s*usage:.*?(?:\n\s*\n|\Z)", text, re.I | re.M | re.S)
+    return m.group() if m else ""
 
 
 def parse_builtin_help(text: str) -> list[_Entry]:
@@ -1216,6 +1255,9 @@ def _sh_quote(s: str) -> str:
     return "'" + s.replace("'", "'\\''") + "'"
 
 
+_GNU_HELP_LINE = re.compile(r"^\s*(?:-\S,\s+)?--help\b", re.M)
+
+
 def _is_gnu_help(code: int, text: str) -> bool:
     """Whether a --help text is a GNU-style listing: it lists --help itself, or (psmisc's tools, which refuse
     --help but print their listing) several `-x, --long` lines; such a tool reads its words with getopt_long."""
@@ -1288,7 +1330,11 @@ def build_specs(utilities: Sequence[str] = UTILITIES, builtins: Sequence[str] = 
                 spec = _find_spec(text if gnu else "", man)
                 spec.complete = bool(man)
                 return u, spec, text
-            entries = (parse_help(text) if gnu else []) + parse_man(man)
+            # a listing's entries first (they win); then, but for a GNU program (whose --help lists all), the
+            # synopses, which name options no entry may (netstat's -t)
+            entries = parse_help(text) + parse_man(man)
+            if not _GNU_HELP_LINE.search(text):
+                entries += parse_synopsis(usage_text(text) + " " + man_synopsis(man))
             if not entries:
                 return u, None, text
             source = "+".join(s for s, ok in (("help", gnu), ("man", bool(man))) if ok)
@@ -1659,6 +1705,11 @@ class Checker:
                 out.opaque = True
                 break
             opt = spec.options.get("-" + ch)
+            if opt is None and j == 1 and spec.style == "posix":  # xxd -p for -ps, -cols for -c: first letters
+                opt = next((o for n, o in spec.options.items() if len(n) > 2 and n[1] != "-" and n.startswith(v)), None)
+                if opt is not None:
+                    out.options.append((opt.canon, opt.name, None, at))
+                    break
             if opt is None:
                 name = "-" + ch
                 message = self._unknown(util, spec, name, v if len(v) > 2 else "")
