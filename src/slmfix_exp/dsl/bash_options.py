@@ -490,8 +490,10 @@ OPERAND_KINDS: dict[str, tuple[str, str]] = {
     "mapfile": ("all", "name"),
     "readarray": ("all", "name"),
 }
-# utilities whose own parsers take a negative number as an operand, not an option (`seq -5 5`, `expr 1 - -2`)
-NEGATIVE_OPERANDS = frozenset({"seq", "expr", "printf", "echo", "test", "[", "let", "factor", "numfmt"})
+# utilities whose own parsers take a negative number as an operand, not an option (`seq -5 5`, `fc -l -10`)
+NEGATIVE_OPERANDS = frozenset(
+    {"seq", "expr", "printf", "echo", "test", "[", "let", "factor", "numfmt", "fc", "history"}
+)
 _FIND_NAMES = frozenset({"find"})
 
 ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL = 0, 1, 2
