@@ -484,6 +484,10 @@ OPERAND_KINDS: dict[str, tuple[str, str]] = {
     "sleep": ("all", "duration"),
     "seq": ("all", "number"),
     "chmod": ("first", "mode"),
+    "chown": ("first", "owner"),  # chown [OWNER][:[GROUP]] FILE...
+    "chgrp": ("first", "user"),  # chgrp GROUP FILE...
+    "groups": ("all", "user"),  # groups [USERNAME]...
+    "id": ("all", "user"),  # id [USER]...
     "timeout": ("first", "duration"),
     "date": ("first", "date"),  # date [+FORMAT] | [MMDDhhmm[[CC]YY][.ss]]
     "read": ("all", "name"),  # read [name ...]: variables
@@ -1153,6 +1157,9 @@ def _find_spec(help_text: str, man_source: str) -> Spec:
     for name in ("-H", "-L", "-P"):
         options.setdefault(name, Option(name, ARG_NONE, "", None, name, 0))
     options["-D"] = Option("-D", ARG_REQUIRED, "debugopts", None, "-D", 1)
+    for name in ("-user", "-group"):  # "-user NAME": a user (or its id), not a file as -samefile's NAME
+        if name in options:
+            options[name] = dataclasses.replace(options[name], kind="user")
     options.pop("-O", None)
     options.pop("-Olevel", None)
     return Spec("find", "find", options, source="help+man")
@@ -1433,6 +1440,7 @@ class Parsed:
 
 
 _SYMBOLIC = r"(?:[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+)(?:,[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+)*"  # chmod's modes
+_USER = r"[A-Za-z0-9_][A-Za-z0-9_.@-]*\$?"  # a user or group name (or id): no brackets, blanks or slashes
 _KIND_PATTERNS = {
     "number": r"[+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?:[A-Za-z]{1,3})?",
     "size": r"[-+<>/%]?(?:(?:\d+\.?\d*|\.\d+)(?:[A-Za-z]{1,3}|%)?|[KMGTPEZYRQkmgtpezyrqbBcw](?:i?B)?)",
@@ -1446,6 +1454,8 @@ _KIND_PATTERNS = {
     "find-type": r"[bcdpflsD](?:,[bcdpflsD])*",
     "find-perm": r"[-/]?(?:[0-7]{1,4}|" + _SYMBOLIC + ")",
     "pid": r"-?\d+|%\S*",
+    "user": _USER,
+    "owner": f"{_USER}(?:[:.](?:{_USER})?)?|[:.]{_USER}|:",
     "name": r"[A-Za-z_][A-Za-z0-9_]*",
     "date": r"\+.*|\d{8}(?:\d{2}){0,2}(?:\.\d\d)?",
 }
@@ -1464,6 +1474,8 @@ _KIND_TEXT = {
     "find-type": "a file type letter such as f or d",
     "find-perm": "a mode such as 644, -u+x or /a+w",
     "pid": "a process or job id",
+    "user": "a user or group name",
+    "owner": "an owner such as user, user:group or :group",
     "name": "a variable name",
     "date": "+FORMAT or MMDDhhmm[[CC]YY][.ss]",
 }
