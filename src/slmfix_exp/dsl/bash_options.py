@@ -1,24 +1,26 @@
 """The options of shell utilities, read from the installed tools, and a checker of commands against them.
 
 Specs come from the machine, never from a file of ours: each utility's `--help` text (GNU's and util-linux's
-option listings), its man page (the tags of `.TP` / `.IP` / mdoc `.It Fl` entries, read from the roff source that
-`man -w` names, without running man) and, for Bash builtins, `help NAME` of the installed bash. They are built once
-(a second or two, the `--help` runs in parallel) and cached as JSON under the cache directory (`$SLMFIX_CACHE` or
-`~/.cache/slmfix_exp`, as `paths.cache_dir` defaults to), keyed by the tools' paths, sizes and mtimes, so an upgrade
-rebuilds them. Only the utilities named in `UTILITIES` and `BUILTINS` are asked for their help, with fixed
-arguments, no input, a clean environment and a time limit; a program being validated is never run.
+option listings and usage lines), its man page (the tags of `.TP` / `.IP` / mdoc `.It Fl` entries and the
+SYNOPSIS, read from the roff source that `man -w` finds, without running man) and, for Bash builtins, `help NAME`
+of the installed bash. They are built once (a second or two, the `--help` runs in parallel) and cached as JSON
+under the cache directory (`$SLMFIX_CACHE` or `~/.cache/slmfix_exp`, as `paths.cache_dir` defaults to), keyed by
+the tools' paths, sizes and mtimes and by this module, so an upgrade of either rebuilds them. Only the utilities
+named in `UTILITIES` and `BUILTINS` are asked for their help, with fixed arguments, no input, a clean environment
+and a time limit; a program being validated is never run.
 
 A spec knows each option's names (short `-n`, long `--lines`, single-dash long `-name`), whether it takes an
 argument (required, or optional and then only attached: `-i.bak`, `--color=always`), the argument's simple kind
 where the listing's metavar says it (NUM, SIZE, LIST...), which options exclude one another and which are required
-where the listing says so ("Use one, and only one of -b, -c or -f"; tar's "Main operation mode"), and how the
-utility reads its words: GNU getopt (options anywhere, long options abbreviable), a builtin's or BSD getopt
-(options first), or find's expression.
+where the listing says so ("Use one, and only one of -b, -c or -f"; tar's "Main operation mode"), how many
+operands the usage lines allow, whether the listing is whole (an option missing from a partial one is only a
+warning), and how the utility reads its words: GNU getopt (options anywhere, long options abbreviable), a builtin's
+or BSD getopt (options first), or find's expression.
 
-The checker (`check_command`) reads one simple command as the utility would: clustered short options (`-la`),
+The checker (`Checker.check`) reads one simple command as the utility would: clustered short options (`-la`),
 attached and separate arguments (`-n5`, `-n 5`, `--lines=5`), `--` and unique prefixes of long options, and the
 commands other commands run (`xargs`, `find -exec`, `sudo`, `env`, `nice`, `timeout`, `sh -c '...'`...). An
-unknown utility is no error: scripts call anything.
+unknown utility is no error: scripts call anything. `bash.option_findings` finds the simple commands of a program.
 """
 
 from __future__ import annotations
@@ -472,7 +474,6 @@ KIND_OVERRIDES: dict[str, dict[str, str | None]] = {
     "mkfifo": {"-m": "mode"},
     "split": {"-n": None},
     "join": {"-t": "char", "-1": "number", "-2": "number"},
-    "tr": {},
     "nl": {"-s": None, "-d": None},
     "date": {"-d": None},
     "xargs": {"-d": None},
@@ -979,9 +980,8 @@ def _spec_from_entries(utility: str, entries: Iterable[_Entry], style: str, sour
         for name, (arg, metavar) in pairs:
             if name in options and options[name].arg >= arg:
                 continue
-            kind = overrides[name] if name in overrides else overrides.get(canon, _kind_of(metavar))
-            if name not in overrides and canon not in overrides:
-                kind = _kind_of(metavar)
+            key = name if name in overrides else canon
+            kind = overrides[key] if key in overrides else _kind_of(metavar)
             options[name] = Option(name, arg, metavar, kind if arg else None, canon)
     return Spec(utility, style, options, numeric=numeric, source=source)
 
