@@ -985,6 +985,8 @@ class Bash(DSL):
                 if extra:
                     told = {d.line for d in verdicts[i].diagnostics if d.rule == "SC2067"}  # -exec's terminator
                     extra = [d for d in extra if not (d.line in told and "terminating" in d.message)]
+                    if any(d.rule == "timeout" for d in verdicts[i].diagnostics):  # one is enough
+                        extra = [d for d in extra if d.rule != "timeout"]
                     merged = sorted((*verdicts[i].diagnostics, *extra), key=lambda d: (d.line, d.column))
                     verdicts[i] = Validation.of(merged)
         for i in todo:
