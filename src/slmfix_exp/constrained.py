@@ -51,10 +51,8 @@ class SearchTextInDraft(LogitsProcessor):
             prompts = self.tokenizer.batch_decode(input_ids, skip_special_tokens=True)
             self.drafts = [draft_of(p) for p in prompts]
             if self.names:
-                by_prompt: dict[str, NamesFromPrompt] = {}  # the samples of a prompt share one
-                for p in prompts:
-                    if p not in by_prompt:
-                        by_prompt[p] = NamesFromPrompt(p, self.vocab)
+                # the samples of a prompt share one
+                by_prompt = {p: NamesFromPrompt(p, self.vocab) for p in dict.fromkeys(prompts)}
                 self.prompt_names = [
                     by_prompt[p] if d is not None else None for p, d in zip(prompts, self.drafts, strict=True)
                 ]
