@@ -57,6 +57,31 @@ def test_default_is_the_papers_pipeline(compose_config) -> None:
     assert cfg.trainer.stages == ["sft", "rl"] and cfg.trainer.rl.algorithm == "grpo"
 
 
+@pytest.mark.parametrize(
+    ("stages", "message"),
+    [
+        ("[sft,ppo]", r"unknown trainer.stages \['ppo'\]"),
+        ("[sft,sft_more,rl]", "sft_more must come last"),
+        ("[rl,sft_more]", "it needs both"),
+    ],
+)
+def test_stages_that_cant_run_fail_at_start_up(compose_config, stages: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=message):
+        to_typed(compose_config([f"trainer.stages={stages}"]))
+    with pytest.raises(ValueError, match=r"trainer\.rl\.select 'hard'"):
+        to_typed(compose_config(["trainer.rl.select=hard"]))
+
+
+def test_shared_sft_is_keyed_by_what_sft_reads(compose_config) -> None:  # type: ignore[no-untyped-def]
+    from slmfix_exp.train import sft_cache_key
+
+    key = sft_cache_key(compose_config(["dsl=sql"]))
+    for other in ("reward=validator", "trainer.rl.max_steps=7", "eval.rounds=1", "logger=none", "base_llm=cached"):
+        assert sft_cache_key(compose_config(["dsl=sql", other])) == key, other
+    for other in ("seed=1", "trainer.sft.max_steps=7", "slm.hidden_size=32", "data.max_train=10", "dsl=bash"):
+        assert sft_cache_key(compose_config(["dsl=sql", other])) != key, other
+
+
 def test_misspelled_key_fails_naming_it(compose_config) -> None:
     with pytest.raises(ConfigCompositionException, match=r"reward\.w_vlaid"):
         compose_config(["reward.w_vlaid=0.3"])

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sacrebleu
 
-from tests.conftest import ROOT, SHARED_DATA, needs_shared_data
+from tests.conftest import ROOT, SHARED_DATA
 
 METRICS = ("pass_rate", "ast_similarity", "ted_similarity", "bleu", "exact_match")
 RECORD_KEYS = {
@@ -42,11 +42,16 @@ def run_entrypoint(run_dir: Path, *overrides: str) -> subprocess.CompletedProces
     )
 
 
+REAL_DATA = {"sql": "sql/spider/dev.jsonl", "bash": "bash/nl2bash.jsonl", "ansible": "ansible/tasks.jsonl"}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("dsl", ["ansible", "bash", "sql"])
 def test_entrypoint_writes_the_results_contract(tmp_path: Path, dsl: str) -> None:
+    """On the real datasets of ../shared/data where they are beside the checkout (CI), else the bundled tasks."""
     run_dir = tmp_path / "run"
-    proc = run_entrypoint(run_dir, f"dsl={dsl}")
+    real = SHARED_DATA / REAL_DATA[dsl]
+    proc = run_entrypoint(run_dir, f"dsl={dsl}", *([f"data.path={real}"] if real.exists() else []))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip().splitlines()[-1] == str(run_dir)  # the run dir is the last line
 
@@ -64,7 +69,7 @@ def test_entrypoint_writes_the_results_contract(tmp_path: Path, dsl: str) -> Non
     assert {"draft", "train sft", "train rl", "evaluate rl"} <= set(results["timings"])
 
     records = [json.loads(line) for line in (run_dir / "predictions.jsonl").read_text().splitlines()]
-    assert len(records) == 16
+    assert len(records) == 16 and all(r["id"] for r in records)
     for r in records:
         assert set(r) >= RECORD_KEYS
         if r["draft_valid"]:  # gated as in the paper: a valid draft is kept
@@ -145,6 +150,7 @@ def test_wandb_offline_run_and_rerun_refusal(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
+    """Killed in SFT and run again: SFT resumes, then RL on the chosen prompts, then SFT for RL's time (sft_more)."""
     run_dir = tmp_path / "run"
     args = [
         sys.executable,
@@ -156,6 +162,9 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
         f"hydra.run.dir={run_dir}",
         "trainer.sft.max_steps=30",
         "trainer.save_steps=3",
+        "trainer.stages=[sft,rl,sft_more]",
+        "trainer.rl.select=spread",
+        "trainer.rl.select_pool=8",
     ]
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
@@ -172,9 +181,16 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr[-3000:]
     assert "resuming sft from" in again.stdout + again.stderr  # Hydra logs to stdout
     results = json.loads((run_dir / "results.json").read_text())
-    assert set(results["methods"]) == {"base", "rules", "sft", "rl"}
+    assert list(results["methods"]) == ["base", "rules", "sft", "rl", "sft_more"]
     history = json.loads((run_dir / "sft" / "log_history.json").read_text())
     assert history[-1]["step"] == 30
+    log = again.stdout + again.stderr
+    assert "RL prompts:" in log and "sampled get different rewards" in log
+    sft, rl, more = (json.loads((run_dir / s / "seconds.json").read_text()) for s in ("sft", "rl", "sft_more"))
+    assert sft["steps"] < 30  # counted from the resumption
+    assert more["steps"] == max(1, round(rl["seconds"] / (sft["seconds"] / sft["steps"])))
+    assert json.loads((run_dir / "sft_more" / "log_history.json").read_text())[-1]["step"] == more["steps"]
+    assert (run_dir / "training_sft_more.png").stat().st_size > 0
 
 
 def test_a_checkpoint_cut_short_by_the_kill_is_not_resumed_from(tmp_path: Path) -> None:
@@ -230,23 +246,6 @@ def test_every_reward_trains_through_the_entrypoint(tmp_path: Path) -> None:
     )
     assert report.returncode == 0, report.stderr[-2000:]
     assert (sweep / "sweep_results.md").read_text() == table and (sweep / "sweep.png").stat().st_size > 0
-
-
-@pytest.mark.slow
-@needs_shared_data
-@pytest.mark.parametrize(
-    ("dsl", "path"),
-    [("sql", "sql/spider/dev.jsonl"), ("bash", "bash/nl2bash.jsonl"), ("ansible", "ansible/tasks.jsonl")],
-)
-def test_runs_end_to_end_on_the_real_data(tmp_path: Path, dsl: str, path: str) -> None:
-    run_dir = tmp_path / "run"
-    proc = run_entrypoint(run_dir, f"dsl={dsl}", f"data.path={SHARED_DATA / path}")
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    results = json.loads((run_dir / "results.json").read_text())
-    assert set(results["methods"]) == {"base", "rules", "sft", "rl"}
-    assert results["methods"]["base"]["pass_rate"] < 1.0
-    records = [json.loads(line) for line in (run_dir / "predictions.jsonl").read_text().splitlines()]
-    assert len(records) == 16 and all(r["id"] for r in records)
 
 
 @pytest.mark.slow

@@ -85,8 +85,9 @@ def free_port() -> int:
 @pytest.mark.parametrize(
     ("preset", "params"),
     [
-        ("weight_sweep", {"reward": "dual", "reward.w_valid": "0.2,0.5,0.8"}),
-        ("reward_ablation", {"reward": "dual,adaptive,validator,similarity"}),
+        ("weight_sweep", {"reward": "dual", "reward.w_valid": "0.2,0.5,0.8", "seed": "0,1,2"}),
+        ("reward_ablation", {"reward": "dual,adaptive,validator,similarity,gated", "seed": "0,1,2"}),
+        ("rl_vs_sft", {"seed": "0,1,2"}),
         ("paper_table", {"dsl": "ansible,bash,sql"}),
     ],
 )
@@ -152,11 +153,21 @@ def test_other_ranks_follow_rank0_into_its_run_dir(run_dir: str) -> None:
 def test_weight_sweep_with_joblib_writes_every_job_the_table_and_one_wandb_run_each(tmp_path: Path) -> None:
     sweep_dir = tmp_path / "sweep"
     proc = slmfix(
-        "-m", *SMOKE, "reward=dual", "reward.w_valid=0.2,0.8", "hydra/launcher=joblib", f"hydra.sweep.dir={sweep_dir}"
+        "-m",
+        *SMOKE,
+        "reward=dual",
+        "reward.w_valid=0.2,0.8",
+        "trainer.sft.share=true",
+        "hydra/launcher=joblib",
+        f"hydra.sweep.dir={sweep_dir}",
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     jobs = job_dirs(sweep_dir)
     assert [j.name for j in jobs] == ["0_sql_dual", "1_sql_dual"]
+    # the two jobs ran at once and trained one SFT stage: one of them waited on the other's and loaded it
+    (shared,) = {(j / "sft").resolve() for j in jobs}
+    assert all((j / "sft").is_symlink() for j in jobs) and (shared / "final" / "config.json").exists()
+    assert sum("stage sft already finished" in (j / "__main__.log").read_text() for j in jobs) == 1
     for job, w_valid in zip(jobs, (0.2, 0.8), strict=True):
         results = json.loads((job / "results.json").read_text())
         assert results["config"]["reward"]["w_valid"] == w_valid

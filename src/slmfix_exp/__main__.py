@@ -62,6 +62,8 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
     Returns the results on rank 0 and {} on the other ranks."""
     if (run_dir / "results.json").exists():
         raise FileExistsError(f"{run_dir / 'results.json'} exists: this run is finished; choose another hydra.run.dir")
+    if cfg.trainer.sft.share and world_size() > 1:  # the ranks would queue on the shared stage's lock, one by one
+        raise ValueError("trainer.sft.share=true runs one process per job: not under accelerate launch or DDP tasks")
     if cfg.trainer.threads:
         torch.set_num_threads(cfg.trainer.threads)
     main_rank = rank() == 0
@@ -143,9 +145,8 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
             if cfg.eval.slm_base:
                 evaluate("slm_base")
             for stage in stages:
-                stage_dir = run_dir / stage
-                finished = train.stage_done(stage_dir)
-                with timings.stage(f"train {stage}"):
+                with train.stage_dir(cfg, raw, run_dir, stage, cache_dir) as stage_dir, timings.stage(f"train {stage}"):
+                    finished = train.stage_done(stage_dir)
                     if finished:
                         log.info("stage %s already finished; loading %s", stage, finished)
                         model = load_slm(str(finished), cfg.slm)
@@ -153,8 +154,9 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
                         model = train.run_sft(cfg, dsl, model, tokenizer, examples, stage_dir, tracker.report_to)
                     elif stage == "rl":
                         model = train.run_rl(cfg, dsl, model, tokenizer, examples, stage_dir, tracker.report_to)
-                    else:
-                        raise ValueError(f"unknown trainer stage {stage!r}: use sft or rl")
+                    else:  # sft_more: from the SFT model, not the RL one
+                        model = load_slm(str(run_dir / "sft" / "final"), cfg.slm)
+                        model = train.run_sft_more(cfg, model, tokenizer, examples, stage_dir, tracker.report_to)
                 evaluate(stage)
         if evaluation is None:
             tracker.finish()

@@ -110,6 +110,9 @@ class SFTConfig:
     # copies names from the prompt instead of learning the bundled ones by heart
     vary_names: float = 0.75
     warmup_ratio: float = 0.05
+    # train the SFT stage once into the cache and let every run with the same SFT settings (whatever its reward, RL
+    # or evaluation settings) link to it: the jobs of a reward ablation share one warm start (`sft_cache_key`)
+    share: bool = False
     # null: on the completion only for a pretrained SLM; on the whole sequence for one trained from scratch (tiny),
     # where learning the prompt's programs and feedback is what teaches it to copy names from them
     completion_only_loss: bool | None = None
@@ -130,14 +133,28 @@ class RLConfig:
     use_vllm: bool = False
     vllm_mode: str = "colocate"  # use_vllm: colocate (vLLM inside each training process) | server (`trl vllm-serve`)
     vllm_gpu_memory_utilization: float = 0.3  # use_vllm, colocate: the share of each GPU's memory vLLM takes
+    # which repair examples RL learns from. all: every one; spread: of a pool of them (`select_pool` times the prompts
+    # the steps draw), those whose num_generations samples from the starting model get different rewards; a group
+    # whose samples all score the same gives GRPO and RLOO no gradient (TRL logs the share: frac_reward_zero_std)
+    select: str = "all"
+    select_pool: int = 4
+
+
+@dataclass
+class SFTMoreConfig:
+    """Stage `sft_more`: SFT continued from the SFT model for as long as the RL stage took (its wall-clock, the
+    prompt selection included), with RL's data and learning rate, so RL and SFT are compared at equal compute."""
+
+    learning_rate: float = 5e-5
 
 
 @dataclass
 class TrainerConfig:
     name: str = "sft_grpo"
-    stages: list[str] = field(default_factory=lambda: ["sft", "rl"])  # a subset of [sft, rl], in order
+    stages: list[str] = field(default_factory=lambda: ["sft", "rl"])  # a subset of [sft, rl, sft_more], in order
     sft: SFTConfig = field(default_factory=SFTConfig)
     rl: RLConfig = field(default_factory=RLConfig)
+    sft_more: SFTMoreConfig = field(default_factory=SFTMoreConfig)
     save_steps: int = 100
     logging_steps: int = 5
     threads: int | None = None  # torch threads; null: all cores
@@ -228,6 +245,13 @@ def to_typed(raw: DictConfig) -> Config:
     Hydra's `+key=value`, which Hydra lets past the schema. Keys that can't work together fail here too."""
     plain = OmegaConf.to_container(raw, resolve=False)  # a plain dict: merging it checks every key again
     cfg: Config = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), plain))  # type: ignore[assignment]
+    unknown = [s for s in cfg.trainer.stages if s not in ("sft", "rl", "sft_more")]
+    if unknown:
+        raise ValueError(f"unknown trainer.stages {unknown}: use sft, rl and sft_more")
+    if "sft_more" in cfg.trainer.stages and cfg.trainer.stages[-1] != "sft_more":
+        raise ValueError("trainer.stages: sft_more must come last, after the rl stage whose time it is given")
+    if "sft_more" in cfg.trainer.stages and not {"sft", "rl"} <= set(cfg.trainer.stages):
+        raise ValueError("trainer.stages: sft_more continues the sft stage for the rl stage's time: it needs both")
     if "rl" in cfg.trainer.stages:
         check_rl(cfg)
     return cfg
@@ -236,6 +260,8 @@ def to_typed(raw: DictConfig) -> Config:
 def check_rl(cfg: Config) -> None:
     """Refuse RL settings that can't work, before anything runs rather than when the RL stage starts."""
     rl = cfg.trainer.rl
+    if rl.select not in ("all", "spread"):
+        raise ValueError(f"unknown trainer.rl.select {rl.select!r}: use all or spread")
     if rl.vllm_mode not in ("colocate", "server"):
         raise ValueError(f"unknown trainer.rl.vllm_mode {rl.vllm_mode!r}: use colocate or server")
     if not 0 < rl.vllm_gpu_memory_utilization <= 1:

@@ -126,22 +126,29 @@ def write_plots(run_dir: Path, results: dict[str, Any]) -> list[Path]:
         ax.legend()
         written.append(_save(fig, run_dir / "errors_by_rule.png"))
 
-    for stage in ("sft", "rl"):
+    for stage in ("sft", "rl", "sft_more"):
         history_file = run_dir / stage / "log_history.json"
         if not history_file.exists():
             continue
         history = json.loads(history_file.read_text())
-        keys = ["loss"] if stage == "sft" else ["reward", "reward/valid", "reward/similarity"]
-        series = {k: [(h["step"], h[k]) for h in history if k in h] for k in keys}
-        series = {k: v for k, v in series.items() if v}
+        # RL: the rewards, and where GRPO has signal: the share of groups whose samples all scored the same (no
+        # gradient) and the policy's entropy
+        panels = [["reward", "reward/valid", "reward/similarity"], ["frac_reward_zero_std", "entropy"]]
+        series = [
+            {k: [(h["step"], h[k]) for h in history if k in h] for k in keys}
+            for keys in (panels if stage == "rl" else [["loss"]])
+        ]
+        series = [{k: v for k, v in panel.items() if v} for panel in series]
+        series = [panel for panel in series if panel]
         if not series:
             continue
-        fig, ax = plt.subplots(figsize=(6, 3.5))
-        for key, points in series.items():
-            ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", label=key)
-        ax.set_xlabel("step")
-        ax.set_title(f"{results['dsl']}: {stage} training")
-        ax.legend()
+        fig, axes = plt.subplots(1, len(series), figsize=(6 * len(series), 3.5), squeeze=False)
+        for ax, panel in zip(axes[0], series, strict=True):
+            for key, points in panel.items():
+                ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", label=key)
+            ax.set_xlabel("step")
+            ax.set_title(f"{results['dsl']}: {stage} training")
+            ax.legend()
         written.append(_save(fig, run_dir / f"training_{stage}.png"))
     return written
 
@@ -161,6 +168,8 @@ def write_reports(run_dir: Path, results: dict[str, Any]) -> list[Path]:
 # ---- sweeps ------------------------------------------------------------------------------------------------------
 
 SWEEP_METRICS = ("pass_rate", "ast_similarity", "ted_similarity", "bleu", "exact_match", "execution_accuracy")
+# over seeds: what the repair did to the drafts that failed, the figures a method comparison turns on
+SEED_METRICS = ("repaired_rate", "invalid_ast_similarity", "repaired_exec_rate", "pass_rate", "ast_similarity")
 
 
 def sweep_jobs(sweep_dir: Path) -> list[dict[str, Any]]:
@@ -233,12 +242,20 @@ def _write_sweep_report(sweep_dir: Path) -> list[Path]:
     )
     done = [j for j in jobs if j["results"]]
     written = [sweep_dir / "sweep_results.md", sweep_dir / "sweep_results.json"]
+    groups = over_seeds(done)
+    if any(len(g["seeds"]) > 1 for g in groups):
+        write_atomic(sweep_dir / "sweep_seeds.md", seeds_markdown(groups))
+        write_atomic(sweep_dir / "sweep_seeds.json", json.dumps(groups, indent=2))
+        written += [sweep_dir / "sweep_seeds.md", sweep_dir / "sweep_seeds.json"]
+    if groups:
+        written.append(tradeoff_plot(groups, sweep_dir / "sweep_tradeoff.png"))
     if done:
         fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(done)), 4))
         final = [list(j["results"]["methods"])[-1] for j in done]
         xs = range(len(done))
         for offset, metric in ((-0.2, "pass_rate"), (0.2, "ast_similarity")):
-            values = [j["results"]["methods"][m][metric] for j, m in zip(done, final, strict=True)]
+            # no reference (real playbooks): no similarity, drawn as 0
+            values = [j["results"]["methods"][m].get(metric) or 0.0 for j, m in zip(done, final, strict=True)]
             ax.bar([x + offset for x in xs], values, 0.4, label=metric.replace("_", " "))
         ax.set_xticks(
             list(xs),
@@ -252,6 +269,79 @@ def _write_sweep_report(sweep_dir: Path) -> list[Path]:
         ax.legend(loc="lower right")
         written.append(_save(fig, sweep_dir / "sweep.png"))
     return written
+
+
+def over_seeds(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The finished jobs grouped by their overrides less `seed=`: per group and method, each `SEED_METRICS` figure
+    over the seeds as mean, min and max (and the per-seed values), so a difference can be told from noise."""
+    groups: dict[str, dict[str, Any]] = {}
+    for job in jobs:
+        setting = " ".join(o for o in _varying(jobs, job) if not o.startswith("seed=")) or "(defaults)"
+        seed = next((o.split("=", 1)[1] for o in job["overrides"] if o.startswith("seed=")), "0")
+        group = groups.setdefault(setting, {"setting": setting, "seeds": [], "methods": {}})
+        group["seeds"].append(seed)
+        for method, metrics in job["results"]["methods"].items():
+            for metric in SEED_METRICS:
+                if metrics.get(metric) is not None:
+                    group["methods"].setdefault(method, {}).setdefault(metric, {"values": []})["values"].append(
+                        metrics[metric]
+                    )
+    for group in groups.values():
+        for figures in group["methods"].values():
+            for f in figures.values():
+                f |= {"mean": sum(f["values"]) / len(f["values"]), "min": min(f["values"]), "max": max(f["values"])}
+    return list(groups.values())
+
+
+def seeds_markdown(groups: list[dict[str, Any]]) -> str:
+    metrics = [m for m in SEED_METRICS if any(m in ms for g in groups for ms in g["methods"].values())]
+    lines = [
+        "# slmfix_exp sweep over seeds: mean (min-max)",
+        "",
+        "| setting | seeds | method | " + " | ".join(metrics) + " |",
+        "|---|---|---|" + "---|" * len(metrics),
+    ]
+    for g in groups:
+        for method, figures in g["methods"].items():
+            cells = [
+                f"{figures[m]['mean']:.3f} ({figures[m]['min']:.3f}-{figures[m]['max']:.3f})" if m in figures else "-"
+                for m in metrics
+            ]
+            lines.append(f"| {g['setting']} | {','.join(g['seeds'])} | {method} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def tradeoff_plot(groups: list[dict[str, Any]], path: Path) -> Path:
+    """Repaired pass rate against similarity to the reference on the invalid drafts, one point per setting and
+    trained method (a method that came out the same in several settings, as a shared SFT stage does, once), with
+    min-max bars over the seeds: the paper's reward ablation in one picture."""
+
+    def point(figures: dict[str, Any]) -> str:
+        return json.dumps([figures.get(m, {}).get("values") for m in ("repaired_rate", "invalid_ast_similarity")])
+
+    fig, ax = plt.subplots(figsize=(7, 5))
+    seen: set[tuple[str, str]] = set()
+    for g in groups:
+        for method, figures in g["methods"].items():
+            x, y = figures.get("repaired_rate"), figures.get("invalid_ast_similarity")
+            if method == "base" or x is None or y is None or (method, point(figures)) in seen:
+                continue
+            seen.add((method, point(figures)))
+            shared = len({point(other["methods"].get(method, {})) for other in groups}) == 1
+            ax.errorbar(
+                x["mean"],
+                y["mean"],
+                xerr=[[x["mean"] - x["min"]], [x["max"] - x["mean"]]],
+                yerr=[[y["mean"] - y["min"]], [y["max"] - y["mean"]]],
+                marker="o",
+                capsize=3,
+                label=method if shared else f"{g['setting']}: {method}",
+            )
+    ax.set_xlabel("repaired pass rate (of the invalid drafts)")
+    ax.set_ylabel("similarity to the reference (invalid drafts)")
+    ax.set_title("sweep: mean and min-max over seeds")
+    ax.legend(fontsize=7)
+    return _save(fig, path)
 
 
 def _varying(jobs: list[dict[str, Any]], job: dict[str, Any]) -> list[str]:

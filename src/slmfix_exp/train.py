@@ -1,21 +1,28 @@
 """Training through TRL: SFT on (broken draft -> reference) pairs, then GRPO or RLOO with the reward group.
 
-Each stage writes into `<run_dir>/<stage>/`: checkpoints every `trainer.save_steps`, the final model in `final/`
-and the trainer's log history in `log_history.json`. A stage whose `final/` exists is skipped and a stage with
-checkpoints resumes from the last one, so rerunning a killed run into the same run dir finishes it.
+Each stage writes into `<run_dir>/<stage>/`: checkpoints every `trainer.save_steps`, the final model in `final/`,
+the trainer's log history in `log_history.json` and the stage's wall-clock in `seconds.json`. A stage whose `final/`
+exists is skipped and a stage with checkpoints resumes from the last one, so rerunning a killed run into the same run
+dir finishes it. Stage `sft_more` continues SFT from `sft/final` for the seconds the RL stage took: RL's baseline at
+equal compute.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import logging
 import random
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
 import torch
 from datasets import Dataset
+from omegaconf import DictConfig, OmegaConf
 from transformers import PreTrainedTokenizerBase
 
 from slmfix_exp.config import Config, check_rl
@@ -90,7 +97,33 @@ def run_sft(
     stage_dir: Path,
     report_to: list[str],
 ) -> SLM:
-    return _train(sft_trainer(cfg, model, tokenizer, examples, stage_dir, report_to), stage_dir, tokenizer)
+    start = time.perf_counter()
+    return _train(sft_trainer(cfg, model, tokenizer, examples, stage_dir, report_to), stage_dir, tokenizer, start)
+
+
+def run_sft_more(
+    cfg: Config,
+    model: SLM,
+    tokenizer: PreTrainedTokenizerBase,
+    examples: list[dict[str, Any]],
+    stage_dir: Path,
+    report_to: list[str],
+) -> SLM:
+    """SFT continued from the SFT model (`model`) on the same examples for the RL stage's wall-clock: as many steps
+    as the SFT stage made in that time, at RL's learning rate and schedule, so that the two differ in the objective."""
+    start = time.perf_counter()
+    sft, rl = (json.loads((stage_dir.parent / s / "seconds.json").read_text()) for s in ("sft", "rl"))
+    steps = max(1, round(rl["seconds"] / (sft["seconds"] / max(1, sft["steps"]))))
+    log.info(
+        "sft_more: %d SFT steps, the RL stage's %.0f s at the SFT stage's %.2f s a step",
+        steps,
+        rl["seconds"],
+        sft["seconds"] / max(1, sft["steps"]),
+    )
+    trainer = sft_trainer(
+        cfg, model, tokenizer, examples, stage_dir, report_to, steps, cfg.trainer.sft_more.learning_rate, "linear"
+    )
+    return _train(trainer, stage_dir, tokenizer, start)
 
 
 def sft_trainer(
@@ -100,18 +133,23 @@ def sft_trainer(
     examples: list[dict[str, Any]],
     stage_dir: Path,
     report_to: list[str],
+    max_steps: int | None = None,
+    learning_rate: float | None = None,
+    schedule: str = "cosine",
 ) -> Any:
-    """TRL's SFT trainer on the repair examples, in the SLM's prompt format (`models.slm_example`)."""
+    """TRL's SFT trainer on the repair examples, in the SLM's prompt format (`models.slm_example`); by default the
+    SFT stage's steps and learning rate, with warm-up."""
     from trl import SFTConfig, SFTTrainer
 
     c = cfg.trainer.sft
+    max_steps = max_steps or c.max_steps
     args = SFTConfig(
         **common_args(cfg, stage_dir, report_to),
-        max_steps=c.max_steps,
-        learning_rate=c.learning_rate,
+        max_steps=max_steps,
+        learning_rate=learning_rate or c.learning_rate,
         per_device_train_batch_size=c.batch_size,
-        lr_scheduler_type="cosine",
-        warmup_steps=max(1, int(c.warmup_ratio * c.max_steps)),
+        lr_scheduler_type=schedule,
+        warmup_steps=max(1, int(c.warmup_ratio * max_steps)) if schedule == "cosine" else 0,
         max_length=cfg.slm.max_length,
         completion_only_loss=cfg.slm.name != "tiny" if c.completion_only_loss is None else c.completion_only_loss,
         packing=False,
@@ -130,7 +168,58 @@ def run_rl(
     stage_dir: Path,
     report_to: list[str],
 ) -> SLM:
-    return _train(rl_trainer(cfg, dsl, model, tokenizer, examples, stage_dir, report_to), stage_dir, tokenizer)
+    start = time.perf_counter()  # the stage's time, prompt selection included, is what sft_more is given
+    if cfg.trainer.rl.select == "spread" and not last_checkpoint(stage_dir):
+        examples = informative_examples(cfg, dsl, model, tokenizer, examples)
+    trainer = rl_trainer(cfg, dsl, model, tokenizer, examples, stage_dir, report_to)
+    return _train(trainer, stage_dir, tokenizer, start)
+
+
+def informative_examples(
+    cfg: Config, dsl: DSL, model: SLM, tokenizer: PreTrainedTokenizerBase, examples: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The repair examples worth RL's steps: of a random pool of them (`trainer.rl.select_pool` times the prompts the
+    steps draw), those on which the model's `num_generations` samples at RL's temperature get different rewards.
+    Where every sample of a prompt scores the same, GRPO's and RLOO's advantages are all zero and the group teaches
+    nothing; TRL filters no groups (DAPO's dynamic sampling), so the prompts are chosen up front."""
+    from slmfix_exp.evaluate import generate
+
+    c = cfg.trainer.rl
+    rng = random.Random(f"{cfg.seed}/rl-pool")
+    wanted = max(1, c.max_steps * c.batch_size // c.num_generations)
+    pool = rng.sample(examples, min(len(examples), wanted * c.select_pool))
+    samples = generate(
+        model,
+        tokenizer,
+        [e["prompt"] for e in pool],
+        c.max_completion_length,
+        cfg.eval.batch_size,
+        num_samples=c.num_generations,
+        temperature=c.temperature,
+        desc="choosing RL prompts",
+        constrain=cfg.slm.answer == "edit" and cfg.slm.constrain_search,
+        sample=True,
+        names=cfg.slm.constrain_names and dsl.names_in_prompt,
+    )
+    rows = [(e, s) for e, outs in zip(pool, samples, strict=True) for s in outs]
+    reward = RepairReward(cfg.reward, dsl, cfg.dsl.similarity, cfg.slm.answer)
+    scores = reward(
+        [e["prompt"] for e, _ in rows],
+        [s for _, s in rows],
+        reference=[e["reference"] or "" for e, _ in rows],
+        context=[e["context"] for e, _ in rows],
+        draft=[e["draft"] for e, _ in rows],
+    )
+    n = c.num_generations
+    kept = [e for k, e in enumerate(pool) if max(scores[k * n : (k + 1) * n]) - min(scores[k * n : (k + 1) * n]) > 1e-6]
+    log.info(
+        "RL prompts: %d of %d sampled get different rewards across their %d samples (%.0f%% had zero spread)",
+        len(kept),
+        len(pool),
+        n,
+        100 * (1 - len(kept) / max(1, len(pool))),
+    )
+    return kept or pool
 
 
 def rl_trainer(
@@ -209,7 +298,9 @@ def last_checkpoint(stage_dir: Path) -> str | None:
     return None
 
 
-def _train(trainer: Any, stage_dir: Path, tokenizer: PreTrainedTokenizerBase) -> SLM:
+def _train(trainer: Any, stage_dir: Path, tokenizer: PreTrainedTokenizerBase, start: float) -> SLM:
+    """Train (from the last checkpoint, if any) and save; `start` is when the stage began, for `seconds.json`: the
+    wall-clock and the steps of this process (a resumed stage counts from its resumption)."""
     last = last_checkpoint(stage_dir)
     if last:
         log.info("resuming %s from %s", stage_dir.name, last)
@@ -219,9 +310,42 @@ def _train(trainer: Any, stage_dir: Path, tokenizer: PreTrainedTokenizerBase) ->
     if trainer.is_world_process_zero():
         tokenizer.save_pretrained(str(final))
         (stage_dir / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
+        steps = trainer.state.global_step - (int(Path(last).name.removeprefix("checkpoint-")) if last else 0)
+        seconds = {"seconds": round(time.perf_counter() - start, 2), "steps": steps}
+        (stage_dir / "seconds.json").write_text(json.dumps(seconds))
     return trainer.model
 
 
 def stage_done(stage_dir: Path) -> Path | None:
     final = stage_dir / "final"
     return final if (final / "config.json").exists() or (final / "adapter_config.json").exists() else None
+
+
+def sft_cache_key(raw: DictConfig) -> str:
+    """What the SFT stage's model depends on: the config less the keys it doesn't read (the reward, RL, evaluation,
+    the drafting LLM, logging, paths). Listed as exclusions, so a key added later splits the cache rather than
+    sharing a model trained otherwise."""
+    plain: dict[str, Any] = OmegaConf.to_container(raw, resolve=True)  # type: ignore[assignment]
+    for key in ("reward", "eval", "base_llm", "logger", "paths", "hydra"):
+        plain.pop(key, None)
+    for key in ("name", "stages", "rl", "sft_more", "threads", "logging_steps", "save_steps"):
+        plain["trainer"].pop(key, None)
+    return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@contextmanager
+def stage_dir(cfg: Config, raw: DictConfig, run_dir: Path, stage: str, cache_dir: Path) -> Iterator[Path]:
+    """`<run_dir>/<stage>`. With `trainer.sft.share`, the SFT stage's is a link to `<cache>/sft/<sft_cache_key>`,
+    held under a lock while this run trains or loads it: a parallel job with the same SFT settings waits, then finds
+    it finished."""
+    own = run_dir / stage
+    if stage != "sft" or not cfg.trainer.sft.share:
+        yield own
+        return
+    shared = cache_dir / "sft" / sft_cache_key(raw)
+    shared.mkdir(parents=True, exist_ok=True)
+    if not own.is_symlink():
+        own.symlink_to(shared.resolve(), target_is_directory=True)
+    with (shared.parent / f"{shared.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield own
