@@ -137,7 +137,7 @@ class RLConfig:
     # the steps draw), those whose num_generations samples from the starting model get different rewards; a group
     # whose samples all score the same gives GRPO and RLOO no gradient (TRL logs the share: frac_reward_zero_std)
     select: str = "all"
-    select_pool: int = 4
+    select_pool: int = 2
 
 
 @dataclass
