@@ -145,7 +145,7 @@ class SFTMoreConfig:
     """Stage `sft_more`: SFT continued from the SFT model for as long as the RL stage took (its wall-clock, the
     prompt selection included), with RL's data and learning rate, so RL and SFT are compared at equal compute."""
 
-    learning_rate: float = 5e-5
+    learning_rate: float = "${trainer.rl.learning_rate}"  # type: ignore[assignment]  # RL's, whatever it is set to
 
 
 @dataclass
