@@ -157,7 +157,8 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
                     else:  # sft_more: from the SFT model, not the RL one
                         model = load_slm(str(run_dir / "sft" / "final"), cfg.slm)
                         model = train.run_sft_more(cfg, model, tokenizer, examples, stage_dir, tracker.report_to)
-                evaluate(stage)
+                if cfg.eval.stages is None or stage in cfg.eval.stages:
+                    evaluate(stage)
         if evaluation is None:
             tracker.finish()
             return {}

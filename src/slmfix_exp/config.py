@@ -191,6 +191,9 @@ class EvalConfig:
     max_new_tokens: int = 192
     batch_size: int = 64  # sequences per generate call (prompts x num_samples)
     slm_base: bool = False  # also evaluate the untrained SLM (method `slm_base`)
+    # the trained stages evaluated as methods; null: every one. The jobs of a reward sweep on a shared SFT stage
+    # (`trainer.sft.share`) need not each evaluate the same SFT model again: eval.stages=[rl]
+    stages: list[str] | None = None
     gate: str = "validator"  # which programs get repaired, and the feedback: validator | tests (task_tests.py)
 
 

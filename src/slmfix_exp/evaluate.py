@@ -505,7 +505,7 @@ def evaluate_run(run_dir: Path, overrides: Sequence[str], out_dir: Path | None =
     for method_name, method in (("base", evaluation.base), ("rules", evaluation.rules)):
         method()
         timings[f"evaluate {method_name}"] = evaluation.metrics[method_name]["seconds"]
-    for stage in cfg.trainer.stages:
+    for stage in cfg.trainer.stages if cfg.eval.stages is None else cfg.eval.stages:
         final = train.stage_done(run_dir / stage)
         if final is None:
             log.warning("stage %s of %s has no final model: not evaluated", stage, run_dir)
