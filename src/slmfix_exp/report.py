@@ -313,8 +313,8 @@ def seeds_markdown(groups: list[dict[str, Any]]) -> str:
 
 def tradeoff_plot(groups: list[dict[str, Any]], path: Path) -> Path:
     """Repaired pass rate against similarity to the reference on the invalid drafts, one point per setting and
-    trained method (a method that came out the same in several settings, as a shared SFT stage does, once), with
-    min-max bars over the seeds: the paper's reward ablation in one picture."""
+    method (`base`, the drafts, at 0; a method that came out the same in several settings, as `rules` or a shared
+    SFT stage does, once), with min-max bars over the seeds: the paper's reward ablation in one picture."""
 
     def point(figures: dict[str, Any]) -> str:
         return json.dumps([figures.get(m, {}).get("values") for m in ("repaired_rate", "invalid_ast_similarity")])
@@ -324,7 +324,7 @@ def tradeoff_plot(groups: list[dict[str, Any]], path: Path) -> Path:
     for g in groups:
         for method, figures in g["methods"].items():
             x, y = figures.get("repaired_rate"), figures.get("invalid_ast_similarity")
-            if method == "base" or x is None or y is None or (method, point(figures)) in seen:
+            if x is None or y is None or (method, point(figures)) in seen:
                 continue
             seen.add((method, point(figures)))
             shared = len({point(other["methods"].get(method, {})) for other in groups}) == 1
