@@ -27,7 +27,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from slmfix_exp import CONF_DIR
-from slmfix_exp.config import Config, to_typed
+from slmfix_exp.config import Config, evaluated_stages, to_typed
 from slmfix_exp.data.base_llm import make_drafts
 from slmfix_exp.data.loaders import load_eval_tasks, load_tasks
 from slmfix_exp.distributed import (
@@ -157,7 +157,7 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
                     else:  # sft_more: from the SFT model, not the RL one
                         model = load_slm(str(run_dir / "sft" / "final"), cfg.slm)
                         model = train.run_sft_more(cfg, model, tokenizer, examples, stage_dir, tracker.report_to)
-                if cfg.eval.stages is None or stage in cfg.eval.stages:
+                if stage in evaluated_stages(cfg):
                     evaluate(stage)
         if evaluation is None:
             tracker.finish()

@@ -260,6 +260,12 @@ def to_typed(raw: DictConfig) -> Config:
     return cfg
 
 
+def evaluated_stages(cfg: Config) -> list[str]:
+    """The trained stages evaluated as methods, in training order: `trainer.stages`, less those `eval.stages` leaves
+    out."""
+    return [s for s in cfg.trainer.stages if cfg.eval.stages is None or s in cfg.eval.stages]
+
+
 def check_rl(cfg: Config) -> None:
     """Refuse RL settings that can't work, before anything runs rather than when the RL stage starts."""
     rl = cfg.trainer.rl

@@ -473,7 +473,7 @@ def evaluate_run(run_dir: Path, overrides: Sequence[str], out_dir: Path | None =
     from omegaconf import OmegaConf
 
     from slmfix_exp import train
-    from slmfix_exp.config import to_typed
+    from slmfix_exp.config import evaluated_stages, to_typed
     from slmfix_exp.data.base_llm import make_drafts
     from slmfix_exp.data.loaders import load_eval_tasks, load_tasks
     from slmfix_exp.dsl import dsl_from_config
@@ -505,7 +505,7 @@ def evaluate_run(run_dir: Path, overrides: Sequence[str], out_dir: Path | None =
     for method_name, method in (("base", evaluation.base), ("rules", evaluation.rules)):
         method()
         timings[f"evaluate {method_name}"] = evaluation.metrics[method_name]["seconds"]
-    for stage in cfg.trainer.stages if cfg.eval.stages is None else cfg.eval.stages:
+    for stage in evaluated_stages(cfg):
         final = train.stage_done(run_dir / stage)
         if final is None:
             log.warning("stage %s of %s has no final model: not evaluated", stage, run_dir)

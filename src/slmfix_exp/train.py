@@ -113,12 +113,10 @@ def run_sft_more(
     as the SFT stage made in that time, at RL's learning rate and schedule, so that the two differ in the objective."""
     start = time.perf_counter()
     sft, rl = (json.loads((stage_dir.parent / s / "seconds.json").read_text()) for s in ("sft", "rl"))
-    steps = max(1, round(rl["seconds"] / (sft["seconds"] / max(1, sft["steps"]))))
+    per_step = sft["seconds"] / max(1, sft["steps"])
+    steps = max(1, round(rl["seconds"] / per_step))
     log.info(
-        "sft_more: %d SFT steps, the RL stage's %.0f s at the SFT stage's %.2f s a step",
-        steps,
-        rl["seconds"],
-        sft["seconds"] / max(1, sft["steps"]),
+        "sft_more: %d SFT steps, the RL stage's %.0f s at the SFT stage's %.2f s a step", steps, rl["seconds"], per_step
     )
     trainer = sft_trainer(
         cfg, model, tokenizer, examples, stage_dir, report_to, steps, cfg.trainer.sft_more.learning_rate, "linear"
@@ -211,7 +209,8 @@ def informative_examples(
         draft=[e["draft"] for e, _ in rows],
     )
     n = c.num_generations
-    kept = [e for k, e in enumerate(pool) if max(scores[k * n : (k + 1) * n]) - min(scores[k * n : (k + 1) * n]) > 1e-6]
+    groups = [scores[k * n : (k + 1) * n] for k in range(len(pool))]
+    kept = [e for e, group in zip(pool, groups, strict=True) if max(group) - min(group) > 1e-6]
     log.info(
         "RL prompts: %d of %d sampled get different rewards across their %d samples (%.0f%% had zero spread)",
         len(kept),
