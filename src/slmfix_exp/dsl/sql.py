@@ -165,6 +165,7 @@ class _Schema:
     def __post_init__(self) -> None:
         self.columns = {t.lower(): {c.lower(): ty for c, ty in cols} for t, cols in self.tables.items()}
         self.all_columns = {c for cols in self.columns.values() for c in cols}
+        self.links = _foreign_keys(self.conn, self.tables)
         self.conn.set_authorizer(_read_only_authorizer)
         self.conn.set_progress_handler(lambda: time.monotonic() > self.deadline, 1000)
 
@@ -204,17 +205,212 @@ def _describe(conn: sqlite3.Connection) -> dict[str, list[tuple[str, str]]]:
     return {n: [(r[1], r[2] or "") for r in conn.execute(f"PRAGMA table_info({_quote(n)})")] for n in names}
 
 
+def _foreign_keys(conn: sqlite3.Connection, tables: dict[str, list[tuple[str, str]]]) -> list[tuple[str, ...]]:
+    """(table, column, referenced table, its column) for each declared foreign key, names as declared."""
+    declared = {t.lower(): t for t in tables}
+    links: list[tuple[str, ...]] = []
+    for table in tables:
+        for row in conn.execute(f"PRAGMA foreign_key_list({_quote(table)})"):
+            parent, column, to = declared.get(str(row[2]).lower()), row[3], row[4]
+            if parent is None:
+                continue
+            if to is None:  # REFERENCES t without a column: t's primary key
+                to = next((c for _, c, _, _, _, pk in conn.execute(f"PRAGMA table_info({_quote(parent)})") if pk), None)
+            cols = {c.lower(): c for c, _ in tables[parent]}
+            own = {c.lower(): c for c, _ in tables[table]}
+            if to is not None and str(to).lower() in cols and str(column).lower() in own:
+                links.append((table, own[str(column).lower()], parent, cols[str(to).lower()]))
+    return links
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A table a SELECT reads: the schema's name for it (None for a derived table, a CTE or an unknown name), the
+    name the SELECT calls it by, and its columns in lower case (None when unknown)."""
+
+    table: str | None
+    alias: str
+    columns: frozenset[str] | None
+
+
+@dataclass
+class _Use:
+    """The reference SQLite failed on: the column node, its span in the text and the sources it can see, one level
+    per SELECT from its own outwards."""
+
+    column: exp.Column
+    span: tuple[int, int] | None
+    levels: list[list[_Source]]
+
+
+def _sources(select: exp.Select, schema: _Schema) -> list[_Source]:
+    ctes = {c.alias_or_name.lower(): c.this for c in select.root().find_all(exp.CTE)}
+    declared = {t.lower(): t for t in schema.tables}
+    out = []
+    for node in select.find_all(exp.Table, exp.Subquery):
+        if not isinstance(node.parent, exp.From | exp.Join) or node.find_ancestor(exp.Select) is not select:
+            continue
+        query = node.this if isinstance(node, exp.Subquery) else ctes.get(node.name.lower())
+        if isinstance(query, exp.Query):
+            out.append(_Source(None, node.alias_or_name, frozenset(n.lower() for n in query.named_selects)))
+        elif isinstance(node, exp.Table) and node.name.lower() in declared:
+            table = declared[node.name.lower()]
+            out.append(_Source(table, node.alias_or_name, frozenset(schema.columns[table.lower()])))
+        else:
+            out.append(_Source(None, node.alias_or_name, None))
+    return out
+
+
+def _levels(col: exp.Column, schema: _Schema) -> list[list[_Source]]:
+    levels, select = [], col.find_ancestor(exp.Select)
+    while select is not None:
+        levels.append(_sources(select, schema))
+        select = select.find_ancestor(exp.Select)
+    return levels
+
+
+def _owners(col: exp.Column, levels: list[list[_Source]]) -> list[_Source]:
+    """The sources that hold the column at the first level that has any: none for an unknown column, two or more
+    for an ambiguous one. A source of unknown columns holds anything."""
+    for level in levels:
+        found = [
+            s
+            for s in level
+            if (not col.table or s.alias.lower() == col.table.lower())
+            and (s.columns is None or col.name.lower() in s.columns)
+        ]
+        if found:
+            return found
+    return []
+
+
+def _failing_use(stmt: exp.Expr, rule: str, culprit: str, schema: _Schema) -> _Use | None:
+    """The first reference to `culprit` that is unknown (or ambiguous) where it stands."""
+    qualifier, _, name = culprit.rpartition(".")
+    for col in stmt.find_all(exp.Column, bfs=False):
+        if col.name.lower() != name.lower() or col.table.lower() != qualifier.lower():
+            continue
+        if not col.table and col.this.quoted:  # SQLite reads an unknown double-quoted name as a string
+            continue
+        levels = _levels(col, schema)
+        owners = _owners(col, levels)
+        select = col.find_ancestor(exp.Select)
+        aliases = {e.alias.lower() for e in select.expressions if e.alias} if select else set()
+        if (rule == "ambiguous-column" and not col.table and len(owners) > 1) or (
+            rule == "unknown-column" and not owners and (col.table or name.lower() not in aliases)
+        ):
+            first = col.args.get("table") or col.this
+            start, end = first.meta.get("start"), col.this.meta.get("end")
+            return _Use(col, (start, end + 1) if start is not None and end is not None else None, levels)
+    return None
+
+
+def _other_side(col: exp.Column) -> exp.Column | None:
+    """The column a join condition equates this one with, if it stands in one."""
+    eq = col.parent
+    if not isinstance(eq, exp.EQ) or col.find_ancestor(exp.Join) is None:
+        return None
+    other = eq.expression if eq.this is col else eq.this
+    return other if isinstance(other, exp.Column) else None
+
+
+def _join_key(use: _Use, named: _Source, schema: _Schema) -> tuple[str, str] | None:
+    """In `ON T2.x = T1.y`, where T2 has no x: the column of T2 that a foreign key links to T1.y, and T1's table."""
+    other = _other_side(use.column)
+    if other is None or not other.table:
+        return None
+    source = next((s for s in use.levels[0] if s.alias.lower() == other.table.lower()), None)
+    if source is None or source.table is None:
+        return None
+    for a, a_col, b, b_col in schema.links:
+        for mine, my_col, theirs, their_col in ((a, a_col, b, b_col), (b, b_col, a, a_col)):
+            if mine == named.table and theirs == source.table and their_col.lower() == other.name.lower():
+                return my_col, theirs
+    return None
+
+
+def _join_for(own: list[_Source], elsewhere: list[str], schema: _Schema) -> tuple[_Source, str, str, str] | None:
+    """(a source of the SELECT, its column, a table it doesn't read that has the name, that table's column) when a
+    declared foreign key links the two."""
+    for target in elsewhere:
+        for source in own:
+            for a, a_col, b, b_col in schema.links:
+                if source.table == a and target == b:
+                    return source, a_col, target, b_col
+                if source.table == b and target == a:
+                    return source, b_col, target, a_col
+    return None
+
+
+def _join_text(join: tuple[_Source, str, str, str]) -> str:
+    source, column, target, target_column = join
+    return f"JOIN {target} ON {source.alias}.{column} = {target}.{target_column}"
+
+
+def _with_join(stmt: exp.Expr, use: _Use, join: tuple[_Source, str, str, str], dialect: str) -> str | None:
+    """The query with the table that has the failing column joined to its SELECT and the column qualified by it;
+    the SELECT's unqualified columns that the new table also has are qualified by the table they were read from."""
+    index = next(i for i, c in enumerate(stmt.find_all(exp.Column, bfs=False)) if c is use.column)
+    stmt = stmt.copy()
+    col = list(stmt.find_all(exp.Column, bfs=False))[index]
+    select = col.find_ancestor(exp.Select)
+    source, column, target, target_column = join
+    if select is None:
+        return None
+    for other in list(select.find_all(exp.Column)):
+        if other is col or other.table or other.find_ancestor(exp.Select) is not select:
+            continue
+        owners = [s for s in use.levels[0] if s.columns is not None and other.name.lower() in s.columns]
+        if len(owners) == 1:
+            other.set("table", exp.to_identifier(owners[0].alias))
+    col.set("table", exp.to_identifier(target))
+    on = exp.EQ(this=exp.column(column, source.alias), expression=exp.column(target_column, target))
+    select.join(exp.to_table(target), on=on, copy=False)
+    return stmt.sql(dialect=dialect)
+
+
+def _unnest_aggregate(stmt: exp.Expr, dialect: str) -> str | None:
+    """`SELECT ... HAVING x = (SELECT max(count(*)) FROM t GROUP BY c)` -> the inner aggregate in a subquery that
+    groups, the outer one over it: `(SELECT max(n) FROM (SELECT count(*) AS n FROM t GROUP BY c))`."""
+    for outer in stmt.find_all(exp.AggFunc):
+        inner = next((a for a in outer.find_all(exp.AggFunc) if a is not outer), None)
+        select = outer.find_ancestor(exp.Select)
+        if inner is None or select is None or not select.args.get("group") or len(select.expressions) != 1:
+            continue
+        if outer.find_ancestor(exp.Select) is not inner.find_ancestor(exp.Select):
+            continue
+        index = next(i for i, n in enumerate(stmt.walk(bfs=False)) if n is select)
+        stmt = stmt.copy()
+        target = next(n for i, n in enumerate(stmt.walk(bfs=False)) if i == index)
+        projection = target.expressions[0].copy()
+        agg = next(a for a in projection.find_all(exp.AggFunc) if any(b is not a for b in a.find_all(exp.AggFunc)))
+        nested = next(b for b in agg.find_all(exp.AggFunc) if b is not agg)
+        grouped = target.copy()
+        assert isinstance(grouped, exp.Select)  # the copy of a Select
+        grouped.set("expressions", [exp.alias_(nested.copy(), "n")])
+        nested.replace(exp.column("n"))
+        target.replace(exp.select(projection).from_(grouped.subquery("grouped")))
+        return stmt.sql(dialect=dialect)
+    return None
+
+
 def _spider_ddl(entry: Mapping[str, Any]) -> list[str]:
-    """CREATE TABLE statements for a Spider tables.json entry."""
+    """CREATE TABLE statements for a Spider tables.json entry, its foreign keys declared."""
     types = {"number": "NUMERIC", "text": "TEXT", "time": "TEXT", "boolean": "BOOLEAN"}
+    names, tables = entry["column_names_original"], entry["table_names_original"]
     columns: dict[int, list[str]] = {}
-    for (table_idx, name), ctype in zip(entry["column_names_original"], entry["column_types"], strict=False):
+    for (table_idx, name), ctype in zip(names, entry["column_types"], strict=False):
         if table_idx >= 0:
             columns.setdefault(table_idx, []).append(f"{_quote(name)} {types.get(ctype, '')}".strip())
+    for pair in entry.get("foreign_keys") or []:
+        with contextlib.suppress(IndexError, TypeError, ValueError):
+            (table_idx, name), (ref_idx, ref) = names[pair[0]], names[pair[1]]
+            if table_idx in columns and 0 <= ref_idx < len(tables):
+                columns[table_idx].append(
+                    f"FOREIGN KEY ({_quote(name)}) REFERENCES {_quote(tables[ref_idx])}({_quote(ref)})"
+                )
     return [
-        f"CREATE TABLE {_quote(t)} ({', '.join(columns.get(i, []))})"
-        for i, t in enumerate(entry["table_names_original"])
-        if columns.get(i)
+        f"CREATE TABLE {_quote(t)} ({', '.join(columns.get(i, []))})" for i, t in enumerate(tables) if columns.get(i)
     ]
 
 
@@ -372,7 +568,8 @@ class SQL(DSL):
         if message == "interrupted":
             return Diagnostic(0, 0, "timeout", f"compiling the query took over {self.timeout_s:g} s")
         if m is None:
-            return Diagnostic(0, 0, "semantic", message)
+            hint = self._aggregate_hint(program)[0] if message.startswith("misuse of aggregate") else ""
+            return Diagnostic(0, 0, "semantic", message + hint)
         if m.group(3) is not None or m.group(4) is not None:
             return self._located(program, m.group(3) or m.group(4), "syntax", message)
         what, culprit = m.group(1), m.group(2)
@@ -399,49 +596,87 @@ class SQL(DSL):
                 scope.setdefault(table.alias_or_name.lower(), (name, table.alias_or_name))
         return list(scope.values())
 
-    def _suggest(self, rule: str, culprit: str, program: str, schema: _Schema) -> tuple[str, list[str]]:
-        """What a message adds to SQLite's, and the texts that could replace the culprit, best first (the
-        `rules` baseline takes the first). Real LLM errors are mostly a column of another table, a near-miss name
-        or an unqualified column that two joined tables share: each gets a hint that says what to write."""
+    def _suggest(self, rule: str, culprit: str, program: str, schema: _Schema) -> tuple[str, str | None]:
+        """What a message adds to SQLite's, and the program with that advice taken (the `rules` baseline), or None.
+        Real LLM errors are mostly a column of another table, a near-miss name or an unqualified column that two
+        joined tables share: each gets a hint that says what to write. Names are looked up in the SELECT the
+        failing reference stands in and the SELECTs around it, as SQLite resolves them."""
         qualifier, _, name = culprit.rpartition(".")
         if rule == "unknown-table":
             close = self._close(name, list(schema.tables))
-            return (f" (did you mean {' or '.join(close)}?)" if close else "", close)
+            return (f" (did you mean {' or '.join(close)}?)" if close else "", self._replace(program, culprit, close))
         if rule not in ("unknown-column", "ambiguous-column"):
-            return "", []
-        scope = self._scope(program, schema)
+            return "", None
+        stmt = self._parse_query(program)
+        use = _failing_use(stmt, rule, culprit, schema) if stmt is not None else None
+        if use is None:  # sqlglot reads the query otherwise than SQLite: the whole query is the scope
+            visible = [_Source(t, a, frozenset(schema.columns[t.lower()])) for t, a in self._scope(program, schema)]
+            own = visible
+        else:
+            own, visible = use.levels[0], [s for level in use.levels for s in level]
 
-        def column(table: str) -> str | None:
-            return next((c for c, _ in schema.tables[table] if c.lower() == name.lower()), None)
+        def column(source: _Source) -> str | None:
+            cols = schema.tables.get(source.table or "", [])
+            return next((c for c, _ in cols if c.lower() == name.lower()), None)
 
-        owners = [(alias, col) for table, alias in scope if (col := column(table))]
+        owners = [(s.alias, col) for s in (own if rule == "ambiguous-column" else visible) if (col := column(s))]
         if rule == "ambiguous-column":
             options = [f"{alias}.{col}" for alias, col in owners]
-            tables = " and ".join(f"{t}" + (f" ({a})" if a != t else "") for t, a in scope if column(t))
-            return (f" (it is in {tables}: write {' or '.join(options)})" if options else "", options)
+            held = [s for s in own if column(s)]
+            tables = " and ".join(f"{s.table}" + (f" ({s.alias})" if s.alias != s.table else "") for s in held)
+            hint = f" (it is in {tables}: write {' or '.join(options)})" if options else ""
+            return hint, self._replace(program, culprit, options, use)
         parts, options = [], []
-        named = next((t for t, a in scope if a.lower() == qualifier.lower()), None) if qualifier else None
-        if named:
-            parts.append(f"{named} has no column {name}")
+        named = next((s for s in visible if s.alias.lower() == qualifier.lower()), None) if qualifier else None
+        if named and named.table:
+            parts.append(f"{named.table} has no column {name}")
+            key = _join_key(use, named, schema) if use is not None else None
+            if key is not None:  # `ON T2.ContId = T1.ContId` where countries links to continents by Continent
+                parts.append(f"{named.table} joins {key[1]} by {key[0]}: write {qualifier}.{key[0]}")
+                return f" ({'; '.join(parts)})", self._replace(program, culprit, [f"{qualifier}.{key[0]}"], use)
+        if use is not None:  # `ON T1.x = T1.x` would join nothing: never offer the other side of an equation
+            other = _other_side(use.column)
+            owners = [(a, c) for a, c in owners if other is None or f"{a}.{c}".lower() != other.sql().lower()]
         if owners:  # in another table of the query: qualify it by that one
             options = [f"{alias}.{col}" for alias, col in owners]
             parts.append(f"write {' or '.join(options)}")
-        else:
-            pool = [c for t, _ in scope if (named is None or t == named) for c, _ in schema.tables[t]]
-            close = self._close(name, pool)
-            options = [f"{qualifier}.{c}" if qualifier else c for c in close]
-            in_scope = {t for t, _ in scope}
-            elsewhere = [t for t in schema.tables if t not in in_scope and column(t)]
-            if elsewhere:
-                parts.append(f"{name} is a column of {', '.join(elsewhere[:3])}, which the query does not read")
-            if close:
+            return f" ({'; '.join(parts)})", self._replace(program, culprit, options, use)
+        pool = [c for s in visible if (named is None or s is named) for c, _ in schema.tables.get(s.table or "", [])]
+        close = self._close(name, pool)
+        options = [f"{qualifier}.{c}" if qualifier else c for c in close]
+        in_scope = {s.table for s in visible}
+        elsewhere = [t for t in schema.tables if t not in in_scope and column(_Source(t, t, None))]
+        join = _join_for(own, elsewhere, schema) if use is not None and not close else None
+        if elsewhere:
+            parts.append(f"{name} is a column of {', '.join(elsewhere[:3])}, which its SELECT does not read")
+        if join is not None:
+            parts.append(f"join it: {_join_text(join)}")
+            fixed = _with_join(stmt, use, join, self.dialect) if stmt is not None and use is not None else None
+            return f" ({'; '.join(parts)})", fixed
+        if close:
+            parts.append(f"did you mean {' or '.join(options)}?")
+        elif not visible:  # no table of the query is known: any near name of the schema
+            options = self._close(name, sorted({c for cols in schema.tables.values() for c, _ in cols}))
+            if options:
                 parts.append(f"did you mean {' or '.join(options)}?")
-            elif not scope:  # no table of the query is known: any near name of the schema
-                close = self._close(name, sorted({c for cols in schema.tables.values() for c, _ in cols}))
-                options = close
-                if close:
-                    parts.append(f"did you mean {' or '.join(close)}?")
-        return (f" ({'; '.join(parts)})" if parts else "", options)
+        return (f" ({'; '.join(parts)})" if parts else "", self._replace(program, culprit, options, use))
+
+    def _replace(self, program: str, culprit: str, options: list[str], use: _Use | None = None) -> str | None:
+        """The program with the failing reference (else the culprit's first occurrence) replaced by options[0]."""
+        span = use.span if use is not None and use.span is not None else self._span(program, culprit)
+        if not options or span is None:
+            return None
+        return program[: span[0]] + options[0] + program[span[1] :]
+
+    def _aggregate_hint(self, program: str) -> tuple[str, str | None]:
+        """`max(count(*))` over groups: SQLite wants the inner aggregate in a subquery of its own."""
+        stmt = self._parse_query(program)
+        fixed = _unnest_aggregate(stmt, self.dialect) if stmt is not None else None
+        if fixed is None:
+            return "", None
+        return " (an aggregate of an aggregate: take the outer one over a subquery that groups, as in " + (
+            "SELECT max(n) FROM (SELECT count(*) AS n FROM t GROUP BY c))"
+        ), fixed
 
     @staticmethod
     def _close(name: str, pool: list[str]) -> list[str]:
@@ -471,18 +706,15 @@ class SQL(DSL):
         return "\n".join(lines)
 
     def _rule_fix(self, program: str, validation: Validation, context: Context) -> str | None:
-        """The first error's culprit replaced by the first text its hint offers."""
+        """The first error's advice taken: a did-you-mean name, a qualifier, a join, an aggregate unnested."""
         schema, _ = self._schema(context)
         error = validation.errors[0]
+        if schema is None:
+            return None
+        if error.message.startswith("misuse of aggregate"):
+            return self._aggregate_hint(program)[1]
         m = _CULPRIT.match(error.message)
-        if schema is None or m is None:
-            return None
-        culprit = m.group(1)
-        _, options = self._suggest(error.rule, culprit, program, schema)
-        span = self._span(program, culprit)
-        if not options or span is None:
-            return None
-        return program[: span[0]] + options[0] + program[span[1] :]
+        return self._suggest(error.rule, m.group(1), program, schema)[1] if m else None
 
     def _span(self, program: str, culprit: str) -> tuple[int, int] | None:
         parts = [re.escape(p) for p in culprit.split(".")]
@@ -1326,6 +1558,49 @@ def _mut_foreign_column(site: _Site) -> list[_Edit]:
     return out
 
 
+_JOIN_WORDS = {TokenType.JOIN, TokenType.INNER, TokenType.LEFT, TokenType.RIGHT, TokenType.OUTER, TokenType.CROSS,
+               TokenType.NATURAL, TokenType.FULL}  # fmt: skip
+_CLAUSE_STARTS = _JOIN_WORDS | {TokenType.WHERE, TokenType.GROUP_BY, TokenType.ORDER_BY, TokenType.HAVING,
+                                TokenType.LIMIT, TokenType.UNION, TokenType.EXCEPT, TokenType.INTERSECT,
+                                TokenType.SEMICOLON}  # fmt: skip
+
+
+def _mut_dropped_join(site: _Site) -> list[_Edit]:
+    """`FROM a AS T1 JOIN b AS T2 ON ... WHERE T2.x` written `FROM a AS T1 WHERE x`: the join real LLMs forget, so
+    that b's columns are unknown. One edit from the first cut to the last."""
+    out = []
+    for join in site.sample([j for j in site.stmt.find_all(exp.Join) if j.args.get("on")]):
+        select, table = join.parent, join.this
+        if not isinstance(select, exp.Select) or not isinstance(table, exp.Table) or "start" not in table.this.meta:
+            continue
+        alias = table.alias_or_name.lower()
+        first = next(k for k, t in enumerate(site.tokens) if t.start >= table.this.meta["start"])
+        while first and site.tokens[first - 1].token_type in _JOIN_WORDS:
+            first -= 1
+        depth = site.depths[first]
+        after = (k for k in range(first + 1, len(site.tokens)) if site.depths[k] < depth or (
+            site.depths[k] == depth and site.tokens[k].token_type in _CLAUSE_STARTS))  # fmt: skip
+        last = next(after, None)
+        cuts = [(site.tokens[first].start, site.tokens[last].start if last is not None else len(site.program))]
+        for col in select.find_all(exp.Column):
+            qualifier = col.args.get("table")
+            if col.table.lower() != alias or not isinstance(qualifier, exp.Identifier):
+                continue
+            at = qualifier.meta.get("start")
+            if at is None or "start" not in col.this.meta:
+                break
+            if col.find_ancestor(exp.Join) not in (None, join):  # another join's condition needs the table
+                break
+            if not cuts[0][0] <= at < cuts[0][1]:
+                cuts.append((at, col.this.meta["start"]))
+        else:
+            if len(cuts) > 1:
+                cuts.sort()
+                pieces = [site.program[a[1] : b[0]] for a, b in itertools.pairwise(cuts)]
+                out.append((cuts[0][0], cuts[-1][1], "".join(pieces)))
+    return out
+
+
 def _mut_dropped_qualifier(site: _Site) -> list[_Edit]:
     """`T1.col` written `col` where another table of the query has a column of that name too: ambiguous."""
     if site.schema is None:
@@ -1423,6 +1698,7 @@ _INVALID_KINDS: dict[str, tuple[_Maker, set[str]]] = {
     "unknown-table": (_mut_unknown_table, {"unknown-table"}),
     "wrong-qualifier": (_mut_wrong_qualifier, {"unknown-column"}),
     "foreign-column": (_mut_foreign_column, {"unknown-column"}),
+    "dropped-join": (_mut_dropped_join, {"unknown-column"}),
     "dropped-qualifier": (_mut_dropped_qualifier, {"ambiguous-column"}),
     "unbalanced-paren": (_mut_unbalanced_paren, {"syntax"}),
     "unclosed-quote": (_mut_unclosed_quote, {"syntax"}),
@@ -1439,5 +1715,7 @@ _VALID_KINDS: dict[str, tuple[_Maker, set[str]]] = {
 }
 # the errors real LLMs make most on real schemas (a column of another table, a near-miss name, a shared column left
 # unqualified) come up more often than typos, which they rarely make
-_KIND_WEIGHTS = {"foreign-column": 3, "wrong-qualifier": 3, "dropped-qualifier": 3, "unknown-column": 2}
+_KIND_WEIGHTS = {
+    "foreign-column": 3, "dropped-join": 3, "wrong-qualifier": 3, "dropped-qualifier": 3, "unknown-column": 2
+}  # fmt: skip
 MUTATION_KINDS = {"invalid": tuple(_INVALID_KINDS), "valid": tuple(_VALID_KINDS)}
