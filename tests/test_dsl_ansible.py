@@ -412,6 +412,11 @@ def test_repair_context_lists_the_arguments_of_the_module_in_error() -> None:
         # an invented name standing in for the one required argument missing
         ("- copy:\n    src: a\n    destination: /b\n", "- copy:\n    src: a\n    dest: /b\n"),
         ("- copy: src=a destination=/b\n", "- copy: src=a dest=/b\n"),
+        # a line indented off its siblings (a list item's keys sit two past its dash); a template left open
+        ("- name: x\n  template:\n    src: a\n     dest: /b\n", "- name: x\n  template:\n    src: a\n    dest: /b\n"),
+        ("- name: x\nservice: name=x state=started\n", "- name: x\n  service: name=x state=started\n"),
+        ("- debug:\n    msg: \"{{ out }\"\n", "- debug:\n    msg: \"{{ out }}\"\n"),
+        ("- debug:\n    msg: \"{{ out \"\n", "- debug:\n    msg: \"{{ out }}\"\n"),
     ],
 )
 def test_rule_fix_applies_the_message_s_suggestion(program: str, fixed: str) -> None:

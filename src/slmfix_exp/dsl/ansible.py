@@ -408,6 +408,7 @@ def load_specs() -> dict[str, Any]:
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAX_DEPTH = 100
 _MAX_FLOW_DEPTH = 1000  # cheap pre-check before composing, on a bound of the depth
+_MAX_REINDENT_LINES, _MAX_REINDENT_TRIES = 400, 12  # a YAML error's re-indentation: task-sized programs, few tries
 _MAX_NODES = 200_000  # after alias expansion: a "billion laughs" document is refused, not walked
 _ANSIBLE_STRING_TAGS = {"!unsafe", "!vault", "!vault-encrypted"}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -539,6 +540,64 @@ def _flow_depth(program: str) -> int:
     return deepest
 
 
+def reindent(program: str, line: int) -> tuple[int, int, int, int, str] | None:
+    """A YAML syntax error that one line's indentation explains (the commonest slip in a hand-written task): (the
+    line, its indentation, the one that parses, the neighbour that has it, the program so re-indented). The error
+    line and the lines around it are tried, each with its neighbours' indentation, the smallest shift first."""
+    lines = program.splitlines(keepends=True)
+    if not 0 < line <= len(lines) + 1 or len(lines) > _MAX_REINDENT_LINES:
+        return None
+
+    def indent(k: int) -> int:
+        return len(lines[k]) - len(lines[k].lstrip(" "))
+
+    tries = []
+    for distance, k in enumerate((line - 1, line - 2, line, line - 3)):
+        if not 0 <= k < len(lines) or not lines[k].strip() or lines[k].lstrip().startswith("#"):
+            continue
+        above = [j for j in range(k - 1, max(-1, k - 8), -1) if lines[j].strip()]
+        below = next((j for j in range(k + 1, len(lines)) if lines[j].strip()), None)
+        for j in [*above, *([below] if below is not None else [])]:
+            levels = {indent(j)} | ({indent(j) + 2} if lines[j].lstrip(" ").startswith("- ") and j < k else set())
+            tries += [(abs(level - indent(k)), distance, k, level, j) for level in levels if level != indent(k)]
+    seen = set()
+    for _, _, k, level, j in sorted(tries)[:_MAX_REINDENT_TRIES]:
+        if (k, level) in seen:
+            continue
+        seen.add((k, level))
+        text = "".join([*lines[:k], " " * level + lines[k].lstrip(" "), *lines[k + 1 :]])
+        try:
+            loader = _SafeLoader(text)
+            try:
+                loader.get_single_node()
+            finally:
+                loader.dispose()
+        except yaml.YAMLError:
+            continue
+        return k + 1, indent(k), level, j + 1, text
+    return None
+
+
+def closed_jinja(text: str) -> str | None:
+    """`{{ item }` or `{{ item ` closed (`{{ item }}`), if that is all that is wrong with the template."""
+    out, at = [], 0
+    while (start := text.find("{{", at)) >= 0:
+        end, reopen = text.find("}}", start + 2), text.find("{{", start + 2)
+        if end >= 0 and (reopen < 0 or end < reopen):
+            out.append(text[at : end + 2])
+            at = end + 2
+            continue
+        stop = reopen if reopen >= 0 else len(text)
+        raw = text[start + 2 : stop]
+        body = raw.rstrip()
+        trailing = raw[len(body) :] if stop < len(text) else ""
+        body = body[:-1].rstrip() if body.endswith("}") else body
+        out.append(text[at:start] + "{{" + body + (" }}" if body.startswith(" ") else "}}") + trailing)
+        at = stop
+    fixed = "".join(out) + text[at:]
+    return fixed if fixed != text and jinja_error(fixed) is None else None
+
+
 def load_yaml(program: str) -> tuple[Any, list[Diagnostic]]:
     """Safe-load one YAML document keeping node marks. Returns (data, diagnostics); data is None on a fatal error."""
     if _flow_depth(program) > _MAX_FLOW_DEPTH:
@@ -555,6 +614,9 @@ def load_yaml(program: str) -> tuple[Any, list[Diagnostic]]:
             mark = exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
+        indent = reindent(program, line)
+        if indent is not None:
+            what += f" (line {indent[0]} is indented {indent[1]} spaces: indent it {indent[2]})"
         return None, [Diagnostic(line, col, "yaml-syntax", f"YAML syntax error: {what}")]
     except yaml.YAMLError as exc:
         return None, [Diagnostic(0, 0, "yaml-syntax", f"YAML error: {str(exc).splitlines()[0][:200]}")]
@@ -1030,7 +1092,9 @@ class _Checker:
             if conditional or is_jinja(text):
                 problem = jinja_error(text, conditional)
                 if problem:
-                    self.add(node, "jinja-syntax", f"Jinja syntax error in {text[:60]!r}: {problem}", severity)
+                    closed = closed_jinja(text) if not conditional else None
+                    hint = f" (close it: {closed!r})" if closed and len(closed) <= 80 else ""
+                    self.add(node, "jinja-syntax", f"Jinja syntax error in {text[:60]!r}: {problem}{hint}", severity)
                     return
 
     # ---- modules and their arguments ----------------------------------------------------------------------
@@ -2311,6 +2375,7 @@ _KEYWORD_RE = re.compile(rf"^({_QUOTED}|\S+) is not an? (?:task|block|play|loop_
 _INDENT_RE = re.compile(rf"^({_QUOTED}) is not a task keyword \(an argument of \S+: indent it under ({_QUOTED})\)$")
 _CHOICE_RE = re.compile(rf"^'(\w+)' of .+ must be one of: .*; got (.+?)(?: \(did you mean ({_QUOTED})\?\))?$")
 _REQUIRED_RE = re.compile(rf" requires argument ({_QUOTED})$")
+_CLOSE_RE = re.compile(rf"^Jinja syntax error in ({_QUOTED}): .* \(close it: ({_QUOTED})\)$", re.S)
 _MODULE_RE = re.compile(rf"^unknown module ({_QUOTED})")
 _MAX_ARGUMENTS_TEXT = 400  # per module: a repair prompt has room for the validator's messages first
 
@@ -2475,6 +2540,10 @@ class _Fixer:
         self.lines = program.splitlines(keepends=True)
 
     def fix(self, d: Diagnostic, errors: Sequence[Diagnostic]) -> str | None:
+        if d.rule == "jinja-syntax" and (m := _CLOSE_RE.match(d.message)):
+            broken, closed = _literal(m.group(1)), _literal(m.group(2))
+            if isinstance(broken, str) and isinstance(closed, str) and self.program.count(broken) == 1:
+                return self.program.replace(broken, closed)
         entry = self.entries.get((d.line, d.column))
         if entry is None:
             return None
@@ -2659,6 +2728,10 @@ class _Fixer:
 def rule_fix(program: str, validation: Validation, specs: dict[str, Any], unknown_collection: str) -> str | None:
     """The first error's own suggestion applied; an error no rule reads, or whose edit doesn't remove it, passes to
     the next (a misspelt argument's `missing-required-arg` comes first, its did-you-mean second)."""
+    first = validation.errors[0] if validation.errors else None
+    if first is not None and first.rule == "yaml-syntax":
+        indented = reindent(program, first.line)
+        return indented[4] if indented is not None else None
     fixer = _Fixer(program, specs)
     before = [(d.rule, d.message) for d in validation.errors]
     for d in validation.errors:

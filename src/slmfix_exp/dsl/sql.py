@@ -263,6 +263,8 @@ def _sources(select: exp.Select, schema: _Schema) -> list[_Source]:
 
 def _levels(col: exp.Column, schema: _Schema) -> list[list[_Source]]:
     levels, select = [], col.find_ancestor(exp.Select)
+    if isinstance(col.find_ancestor(exp.Group, exp.Select), exp.Group):  # SQLite: GROUP BY sees no outer query
+        return [_sources(select, schema)] if select is not None else []
     while select is not None:
         levels.append(_sources(select, schema))
         select = select.find_ancestor(exp.Select)
