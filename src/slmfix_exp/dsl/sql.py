@@ -648,7 +648,7 @@ class SQL(DSL):
         options = [f"{qualifier}.{c}" if qualifier else c for c in close]
         in_scope = {s.table for s in visible}
         elsewhere = [t for t in schema.tables if t not in in_scope and column(_Source(t, t, None))]
-        join = _join_for(own, elsewhere, schema) if use is not None and not close else None
+        join = _join_for(own, elsewhere, schema) if use is not None and not close and not qualifier else None
         if elsewhere:
             parts.append(f"{name} is a column of {', '.join(elsewhere[:3])}, which its SELECT does not read")
         if join is not None:
