@@ -185,6 +185,18 @@ def test_an_argument_level_with_its_module_is_told_to_indent() -> None:
     assert vras.message == "'vras' is not a task keyword (did you mean 'vars'?)"
 
 
+def test_syntax_errors_say_how_to_mend_them() -> None:
+    """A YAML error that one line's indentation explains names the line and the indentation that parses; a
+    template left open shows it closed. Neither is offered when it wouldn't parse."""
+    [yaml_error] = A.validate("- name: x\n  template:\n    src: a\n     dest: /b\n").errors
+    assert yaml_error.rule == "yaml-syntax" and yaml_error.message.endswith("(line 4 is indented 5 spaces: indent it 4)")
+    [jinja] = A.validate('- debug:\n    msg: "{{ out }"\n').errors
+    assert jinja.message.endswith("(close it: '{{ out }}')")
+    [unclosable] = A.validate('- debug:\n    msg: "{{ out + }"\n').errors
+    assert "close it" not in unclosable.message
+    assert "indent it" not in A.validate("- name: x\n  debug: [a\n").errors[0].message
+
+
 def test_fqcn_and_short_names_resolve_alike() -> None:
     short = "- name: x\n  apt:\n    name: nginx\n    state: present\n"
     for prefix in ("", "ansible.builtin.", "ansible.legacy."):
