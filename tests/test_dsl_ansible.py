@@ -189,7 +189,8 @@ def test_syntax_errors_say_how_to_mend_them() -> None:
     """A YAML error that one line's indentation explains names the line and the indentation that parses; a
     template left open shows it closed. Neither is offered when it wouldn't parse."""
     [yaml_error] = A.validate("- name: x\n  template:\n    src: a\n     dest: /b\n").errors
-    assert yaml_error.rule == "yaml-syntax" and yaml_error.message.endswith("(line 4 is indented 5 spaces: indent it 4)")
+    assert yaml_error.rule == "yaml-syntax"
+    assert yaml_error.message.endswith("(line 4 is indented 5 spaces: indent it 4)")
     [jinja] = A.validate('- debug:\n    msg: "{{ out }"\n').errors
     assert jinja.message.endswith("(close it: '{{ out }}')")
     [unclosable] = A.validate('- debug:\n    msg: "{{ out + }"\n').errors

@@ -1,4 +1,5 @@
-"""End to end: `python -m slmfix_exp` with tiny settings writes every result file of the contract in DESIGN.md."""
+"""End to end: `python -m slmfix_exp` with tiny settings writes every result file that the README's "Reading the
+outputs" lists."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`python -m slmfix_exp.score`: the command-line contract of DESIGN.md."""
+"""`python -m slmfix_exp.score`: the command-line contract of the README's "Scoring a file of programs"."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Result files of a run: results.json (the contract of DESIGN.md), results.md, PNG plots.
+"""Result files of a run: results.json (the contract the README's "Reading the outputs" describes), results.md,
+PNG plots.
 
 `python -m slmfix_exp.report <run dir>` rebuilds results.md and the plots from a finished run's results.json and
 training logs; `python -m slmfix_exp.report <sweep dir>` aggregates a multirun into sweep_results.md/.json and
