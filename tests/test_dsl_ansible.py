@@ -428,8 +428,8 @@ def test_repair_context_lists_the_arguments_of_the_module_in_error() -> None:
         # a line indented off its siblings (a list item's keys sit two past its dash); a template left open
         ("- name: x\n  template:\n    src: a\n     dest: /b\n", "- name: x\n  template:\n    src: a\n    dest: /b\n"),
         ("- name: x\nservice: name=x state=started\n", "- name: x\n  service: name=x state=started\n"),
-        ("- debug:\n    msg: \"{{ out }\"\n", "- debug:\n    msg: \"{{ out }}\"\n"),
-        ("- debug:\n    msg: \"{{ out \"\n", "- debug:\n    msg: \"{{ out }}\"\n"),
+        ('- debug:\n    msg: "{{ out }"\n', '- debug:\n    msg: "{{ out }}"\n'),
+        ('- debug:\n    msg: "{{ out "\n', '- debug:\n    msg: "{{ out }}"\n'),
     ],
 )
 def test_rule_fix_applies_the_message_s_suggestion(program: str, fixed: str) -> None:

@@ -363,8 +363,9 @@ def _check_promise(dsl: SQL, original: str, m, ctx: dict) -> None:
         "wrong-qualifier": lambda: rules(verdict) == {"unknown-column"} and re.fullmatch(r"\w+", old),
         "foreign-column": lambda: rules(verdict) == {"unknown-column"} and re.fullmatch(r"\w+", new),
         "dropped-qualifier": lambda: rules(verdict) == {"ambiguous-column"} and new == "",
-        "dropped-join": lambda: "unknown-column" in rules(verdict)
-        and m.program.upper().count("JOIN") == original.upper().count("JOIN") - 1,
+        "dropped-join": lambda: (
+            "unknown-column" in rules(verdict) and m.program.upper().count("JOIN") == original.upper().count("JOIN") - 1
+        ),
         "unbalanced-paren": lambda: count["("] != count[")"],
         "unclosed-quote": lambda: (count["'"] + count['"']) % 2 == 1,
         "missing-comma": lambda: count[","] == before[","] - 1,
