@@ -55,3 +55,15 @@ def test_one_seed_writes_no_seed_table(tmp_path: Path) -> None:
     write_sweep_report(tmp_path)
     assert not (tmp_path / "sweep_seeds.md").exists()
     assert (tmp_path / "sweep_tradeoff.png").stat().st_size > 0
+
+
+def test_plots_of_a_set_without_references(tmp_path: Path) -> None:
+    """Real playbooks have no reference, so no similarity: the run's plots are still written (a None bar crashed
+    them once, after the results were written, so the evaluation looked failed)."""
+    from slmfix_exp.report import write_plots
+
+    methods = {
+        m: {"pass_rate": 0.5, "ast_similarity": None, "errors_by_rule": {"unknown-arg": 1}} for m in ("base", "rules")
+    }
+    written = write_plots(tmp_path, {"dsl": "ansible", "methods": methods})
+    assert tmp_path / "methods.png" in written and (tmp_path / "methods.png").stat().st_size > 0

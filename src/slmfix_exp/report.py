@@ -107,8 +107,10 @@ def write_plots(run_dir: Path, results: dict[str, Any]) -> list[Path]:
     names = list(methods)
     width = 0.38
     xs = range(len(names))
+    # no reference (real playbooks): no similarity, drawn as 0
+    similarity = [methods[m]["ast_similarity"] or 0.0 for m in names]
     ax.bar([x - width / 2 for x in xs], [methods[m]["pass_rate"] for m in names], width, label="pass rate")
-    ax.bar([x + width / 2 for x in xs], [methods[m]["ast_similarity"] for m in names], width, label="AST similarity")
+    ax.bar([x + width / 2 for x in xs], similarity, width, label="AST similarity")
     ax.set_xticks(list(xs), names)
     ax.set_ylim(0, 1)
     ax.set_title(f"{results['dsl']}: methods on the test split")
