@@ -1092,8 +1092,9 @@ class _Checker:
             if conditional or is_jinja(text):
                 problem = jinja_error(text, conditional)
                 if problem:
-                    closed = closed_jinja(text) if not conditional else None
-                    hint = f" (close it: {closed!r})" if closed and len(closed) <= 80 else ""
+                    # quoted whole, so that the fix can find it: a short template only (and bounded work)
+                    closed = closed_jinja(text) if not conditional and len(text) <= 60 else None
+                    hint = f" (close it: {closed!r})" if closed else ""
                     self.add(node, "jinja-syntax", f"Jinja syntax error in {text[:60]!r}: {problem}{hint}", severity)
                     return
 
