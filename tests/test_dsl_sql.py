@@ -554,6 +554,9 @@ def test_rules_follow_foreign_keys_and_scopes(dsl: SQL) -> None:
     fixed = dsl.rule_fix(nested, dsl.validate(nested, ctx), ctx)
     assert fixed is not None and "(SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM car_makers GROUP BY Country)" in fixed
     assert dsl.validate(fixed, ctx).ok
+    having = "SELECT Country FROM car_makers GROUP BY Country HAVING max(count(*)) > 1"  # nothing to unnest into
+    [d] = dsl.validate(having, ctx).errors
+    assert d.rule == "semantic" and dsl.rule_fix(having, dsl.validate(having, ctx), ctx) is None
 
 
 def test_vary_renames_schema_and_reference_together(dsl: SQL) -> None:

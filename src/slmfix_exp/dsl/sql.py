@@ -176,6 +176,14 @@ class _Schema:
             self._mapping = MappingSchema(raw, dialect=self.dialect)  # names normalised as the dialect does
         return self._mapping
 
+    def links_of(self, table: str) -> Iterator[tuple[str, str, str]]:
+        """(its column, the other table, that table's column) for each foreign key from or to `table`."""
+        for a, a_col, b, b_col in self.links:
+            if a == table:
+                yield a_col, b, b_col
+            if b == table:
+                yield b_col, a, a_col
+
     def table_columns(self, table: str) -> list[str]:
         for name, cols in self.tables.items():
             if name.lower() == table.lower():
@@ -324,10 +332,9 @@ def _join_key(use: _Use, named: _Source, schema: _Schema) -> tuple[str, str] | N
     source = next((s for s in use.levels[0] if s.alias.lower() == other.table.lower()), None)
     if source is None or source.table is None:
         return None
-    for a, a_col, b, b_col in schema.links:
-        for mine, my_col, theirs, their_col in ((a, a_col, b, b_col), (b, b_col, a, a_col)):
-            if mine == named.table and theirs == source.table and their_col.lower() == other.name.lower():
-                return my_col, theirs
+    for my_col, theirs, their_col in schema.links_of(named.table or ""):
+        if theirs == source.table and their_col.lower() == other.name.lower():
+            return my_col, theirs
     return None
 
 
@@ -336,11 +343,9 @@ def _join_for(own: list[_Source], elsewhere: list[str], schema: _Schema) -> tupl
     declared foreign key links the two."""
     for target in elsewhere:
         for source in own:
-            for a, a_col, b, b_col in schema.links:
-                if source.table == a and target == b:
-                    return source, a_col, target, b_col
-                if source.table == b and target == a:
-                    return source, b_col, target, a_col
+            for column, other, other_column in schema.links_of(source.table or ""):
+                if other == target:
+                    return source, column, target, other_column
     return None
 
 
@@ -352,9 +357,7 @@ def _join_text(join: tuple[_Source, str, str, str]) -> str:
 def _with_join(stmt: exp.Expr, use: _Use, join: tuple[_Source, str, str, str], dialect: str) -> str | None:
     """The query with the table that has the failing column joined to its SELECT and the column qualified by it;
     the SELECT's unqualified columns that the new table also has are qualified by the table they were read from."""
-    index = next(i for i, c in enumerate(stmt.find_all(exp.Column, bfs=False)) if c is use.column)
-    stmt = stmt.copy()
-    col = list(stmt.find_all(exp.Column, bfs=False))[index]
+    stmt, (col,) = _copy_at(stmt, use.column)
     select = col.find_ancestor(exp.Select)
     source, column, target, target_column = join
     if select is None:
@@ -371,27 +374,32 @@ def _with_join(stmt: exp.Expr, use: _Use, join: tuple[_Source, str, str, str], d
     return stmt.sql(dialect=dialect)
 
 
+def _copy_at(stmt: exp.Expr, *nodes: exp.Expr) -> tuple[exp.Expr, list[Any]]:
+    """A copy of the statement to edit, and its nodes where `nodes` stand in the original."""
+    order = {id(n): i for i, n in enumerate(stmt.walk(bfs=False))}
+    copy = stmt.copy()
+    walked = list(copy.walk(bfs=False))
+    return copy, [walked[order[id(n)]] for n in nodes]
+
+
 def _unnest_aggregate(stmt: exp.Expr, dialect: str) -> str | None:
     """`SELECT ... HAVING x = (SELECT max(count(*)) FROM t GROUP BY c)` -> the inner aggregate in a subquery that
-    groups, the outer one over it: `(SELECT max(n) FROM (SELECT count(*) AS n FROM t GROUP BY c))`."""
-    for outer in stmt.find_all(exp.AggFunc):
-        inner = next((a for a in outer.find_all(exp.AggFunc) if a is not outer), None)
-        select = outer.find_ancestor(exp.Select)
-        if inner is None or select is None or not select.args.get("group") or len(select.expressions) != 1:
+    groups, the outer one over it: `(SELECT max(n) FROM (SELECT count(*) AS n FROM t GROUP BY c))`. Only a
+    grouping SELECT whose one projection nests them."""
+    for select in stmt.find_all(exp.Select):
+        if not select.args.get("group") or len(select.expressions) != 1:
             continue
-        if outer.find_ancestor(exp.Select) is not inner.find_ancestor(exp.Select):
+        # an aggregate whose nearest aggregate-or-SELECT above is an aggregate: nested in the same SELECT
+        aggregates = select.expressions[0].find_all(exp.AggFunc)
+        within = (a for a in aggregates if isinstance(a.find_ancestor(exp.AggFunc, exp.Select), exp.AggFunc))
+        nested = next(within, None)
+        if nested is None:
             continue
-        index = next(i for i, n in enumerate(stmt.walk(bfs=False)) if n is select)
-        stmt = stmt.copy()
-        target = next(n for i, n in enumerate(stmt.walk(bfs=False)) if i == index)
-        projection = target.expressions[0].copy()
-        agg = next(a for a in projection.find_all(exp.AggFunc) if any(b is not a for b in a.find_all(exp.AggFunc)))
-        nested = next(b for b in agg.find_all(exp.AggFunc) if b is not agg)
+        stmt, (target, inner) = _copy_at(stmt, select, nested)
         grouped = target.copy()
-        assert isinstance(grouped, exp.Select)  # the copy of a Select
-        grouped.set("expressions", [exp.alias_(nested.copy(), "n")])
-        nested.replace(exp.column("n"))
-        target.replace(exp.select(projection).from_(grouped.subquery("grouped")))
+        grouped.set("expressions", [exp.alias_(inner.copy(), "n")])
+        inner.replace(exp.column("n"))
+        target.replace(exp.select(target.expressions[0]).from_(grouped.subquery("grouped")))
         return stmt.sql(dialect=dialect)
     return None
 
