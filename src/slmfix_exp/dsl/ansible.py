@@ -540,10 +540,19 @@ def _flow_depth(program: str) -> int:
     return deepest
 
 
-def reindent(program: str, line: int) -> tuple[int, int, int, int, str] | None:
+def _compose(text: str) -> yaml.Node | None:
+    """The YAML node tree of one document, marks kept; raises yaml.YAMLError."""
+    loader = _SafeLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def reindent(program: str, line: int) -> tuple[int, int, int, str] | None:
     """A YAML syntax error that one line's indentation explains (the commonest slip in a hand-written task): (the
-    line, its indentation, the one that parses, the neighbour that has it, the program so re-indented). The error
-    line and the lines around it are tried, each with its neighbours' indentation, the smallest shift first."""
+    line, its indentation, the one that parses, the program so re-indented). The error line and the lines around it
+    are tried, each with its neighbours' indentation, the smallest shift first."""
     lines = program.splitlines(keepends=True)
     if not 0 < line <= len(lines) + 1 or len(lines) > _MAX_REINDENT_LINES:
         return None
@@ -559,22 +568,18 @@ def reindent(program: str, line: int) -> tuple[int, int, int, int, str] | None:
         below = next((j for j in range(k + 1, len(lines)) if lines[j].strip()), None)
         for j in [*above, *([below] if below is not None else [])]:
             levels = {indent(j)} | ({indent(j) + 2} if lines[j].lstrip(" ").startswith("- ") and j < k else set())
-            tries += [(abs(level - indent(k)), distance, k, level, j) for level in levels if level != indent(k)]
+            tries += [(abs(level - indent(k)), distance, k, level) for level in levels if level != indent(k)]
     seen = set()
-    for _, _, k, level, j in sorted(tries)[:_MAX_REINDENT_TRIES]:
+    for _, _, k, level in sorted(tries)[:_MAX_REINDENT_TRIES]:
         if (k, level) in seen:
             continue
         seen.add((k, level))
         text = "".join([*lines[:k], " " * level + lines[k].lstrip(" "), *lines[k + 1 :]])
         try:
-            loader = _SafeLoader(text)
-            try:
-                loader.get_single_node()
-            finally:
-                loader.dispose()
+            _compose(text)
         except yaml.YAMLError:
             continue
-        return k + 1, indent(k), level, j + 1, text
+        return k + 1, indent(k), level, text
     return None
 
 
@@ -603,11 +608,7 @@ def load_yaml(program: str) -> tuple[Any, list[Diagnostic]]:
     if _flow_depth(program) > _MAX_FLOW_DEPTH:
         return None, [Diagnostic(0, 0, "too-deep", f"YAML nests deeper than {_MAX_DEPTH} levels")]
     try:
-        loader = _SafeLoader(program)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
+        root = _compose(program)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark and mark and mark.index >= len(program.rstrip()):  # "end of stream": point at the opener
@@ -2468,11 +2469,7 @@ def _entries(program: str) -> dict[tuple[int, int], _Entry] | None:
     if _flow_depth(program) > _MAX_FLOW_DEPTH:
         return None
     try:
-        loader = _SafeLoader(program)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
+        root = _compose(program)
     except yaml.YAMLError:
         return None
     found: dict[tuple[int, int], _Entry] = {}
@@ -2732,7 +2729,7 @@ def rule_fix(program: str, validation: Validation, specs: dict[str, Any], unknow
     first = validation.errors[0] if validation.errors else None
     if first is not None and first.rule == "yaml-syntax":
         indented = reindent(program, first.line)
-        return indented[4] if indented is not None else None
+        return indented[3] if indented is not None else None
     fixer = _Fixer(program, specs)
     before = [(d.rule, d.message) for d in validation.errors]
     for d in validation.errors:
