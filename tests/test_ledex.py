@@ -124,7 +124,7 @@ def test_weighted_ngram_match_is_codebleus_weighted_recall() -> None:
     one = 0.25 * (math.log(1 / 1.4) + math.log(0.1 / 2) + 2 * math.log(0.1))
     assert weighted_ngram_match(["SELECT"], ref, weights) == pytest.approx(math.exp(-1) * math.exp(one))
     assert weighted_ngram_match(["z"], ref, weights) == 0.0 and weighted_ngram_match([], ref, weights) == 0.0
-    assert tokens("select name from t order by name", "sql")[:3] == ["SELECT", "name", "FROM"]
+    assert tokens("select name from t order by name", get_dsl("sql"))[:3] == ["SELECT", "name", "FROM"]
 
 
 @pytest.mark.parametrize("seed", range(200))
@@ -146,7 +146,7 @@ def test_codebleu_weighs_the_references_tokens() -> None:
     sql = get_dsl("sql")
     ctx = {"schema": SCHEMA}
     ref, cand = "SELECT name FROM users", "SELECT DISTINCT name FROM users WHERE age > 30"
-    r, c = tokens(ref, "sql"), tokens(cand, "sql")
+    r, c = tokens(ref, sql), tokens(cand, sql)
     weights = {"SELECT": 1.0, "FROM": 1.0, "name": 0.2, "users": 0.2}
     assert codebleu(sql, cand, ref, ctx).weighted_ngram == pytest.approx(weighted_ngram_match(c, r, weights))
     longer = "SELECT name FROM users WHERE age > 30"  # holds every n-gram of the reference: a recall of 1
@@ -167,11 +167,11 @@ def test_data_flow_where_it_applies() -> None:
     sql, bash, ansible = get_dsl("sql"), get_dsl("bash"), get_dsl("ansible")
     ctx = {"schema": SCHEMA}
     ref = "SELECT name FROM users WHERE age > 30"
-    flow = data_flow(sql.tree(ref, ctx), "sql")
+    flow = data_flow(sql.tree(ref, ctx), sql)
     assert flow == [("var_0", "flows-into", "Select"), ("var_1", "flows-into", "Select/Where/LT")]
     # without the filter, one of the two flows is left
-    assert dataflow_match(data_flow(sql.tree("SELECT name FROM users", ctx), "sql"), flow) == 0.5
-    piped = data_flow(bash.tree("X=$(ls | grep py); echo $X", {}), "bash")
+    assert dataflow_match(data_flow(sql.tree("SELECT name FROM users", ctx), sql), flow) == 0.5
+    piped = data_flow(bash.tree("X=$(ls | grep py); echo $X", {}), bash)
     assert set(piped) == {("ls", "pipes-into", "grep"), ("ls", "assigns", "var_0"), ("grep", "assigns", "var_0")} | {
         ("var_0", "expands-into", "echo")
     }

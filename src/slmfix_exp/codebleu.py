@@ -6,18 +6,16 @@
   method1 (epsilon 0.1), as the CodeBLEU scripts do;
 - BLEU_weight: CodeBLEU's weighted n-gram match (`weighted_ngram_match.py` of the CodeBLEU scripts). Unlike BLEU it
   is a recall: for n = 1..4 the share of the reference's n-grams that the candidate has (counts clipped to the
-  candidate's), unigrams weighted by the reference token's weight: 1 for a keyword of the language, 0.2 for anything
-  else (keywords count five times); SQL keywords compare case-insensitively; the same smoothing, and in effect
-  no brevity penalty (`weighted_ngram_match` says why);
+  candidate's), unigrams weighted by the reference token's weight: 1 for a keyword of the language (`DSL.keywords`),
+  0.2 for anything else (keywords count five times), in any case where the language's keywords are (SQL); the
+  same smoothing, and in effect no brevity penalty (`weighted_ngram_match` says why);
 - Match_ast: the share of the reference's subtrees (rooted at inner nodes) that occur in the candidate's tree. The
   trees are the DSL's own normalised trees (`DSL.tree`), with each label reduced to its kind (`col:users.name` ->
   `col`, `module=apt` -> `module`, a bare value -> `leaf`): CodeBLEU's syntax match compares node types and leaves
   names and values to the n-gram terms;
 - Match_df: the share of the reference's data-flow edges found in the candidate's, names of variables normalised by
-  first appearance as CodeBLEU does. It applies where data flows between named things: SQL (a column into the
-  clause that reads it: projection, join condition, filter, grouping, ordering, nested queries), Bash (a pipe from one
-  utility to the next, a command substitution into a variable, a variable into the command that expands it). It does
-  not apply to Ansible: the bundled tasks are single tasks, which pass no data (2% register a variable). Where the
+  first appearance as CodeBLEU does. Each language says what flows (`DSL.data_flow`): SQL a column into the clause
+  that reads it, Bash a pipe, a substitution into a variable, a variable into a command; Ansible nothing. Where the
   reference has no data flow, the other three terms share its weight (the CodeBLEU scripts score such a corpus 0 and
   warn; for a per-sample reward that would cap every such task at 0.75).
 
@@ -26,56 +24,24 @@ Each term and the total are in [0, 1]; an empty or unparseable candidate gets 0 
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
 
 import zss
 
-from slmfix_exp.dsl.base import DSL, Context, is_blank
+from slmfix_exp.dsl.base import DSL, Context, Edge, is_blank
 
 _TOKEN = re.compile(r"\w+|>=|<=|<>|!=|==|\|\||&&|>>|[^\w\s]")
 KEYWORD_WEIGHT, OTHER_WEIGHT = 1.0, 0.2
 
-# Bash: reserved words and builtins (the Bash manual's lists).
-# fmt: off
-BASH_KEYWORDS = frozenset((
-    "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do", "done", "in",
-    "function", "time", "coproc", "alias", "bg", "bind", "break", "builtin", "caller", "cd", "command", "compgen",
-    "complete", "compopt", "continue", "declare", "dirs", "disown", "echo", "enable", "eval", "exec", "exit",
-    "export", "false", "fc", "fg", "getopts", "hash", "help", "history", "jobs", "kill", "let", "local", "logout",
-    "mapfile", "popd", "printf", "pushd", "pwd", "read", "readarray", "readonly", "return", "set", "shift", "shopt",
-    "source", "suspend", "test", "times", "trap", "true", "type", "typeset", "ulimit", "umask", "unalias", "unset",
-    "wait",
-))
-# fmt: on
 
-
-@cache
-def keywords(dsl_name: str) -> frozenset[str]:
-    """The keywords of a language, which the weighted n-gram term counts five times."""
-    if dsl_name == "sql":
-        from sqlglot.tokens import Tokenizer
-
-        words = {w for k in Tokenizer.KEYWORDS for w in k.split() if w.isalpha()}  # ORDER BY: ORDER and BY
-        return frozenset(words | {"COUNT", "SUM", "AVG", "MIN", "MAX"})  # the aggregates, SQL's builtins
-    if dsl_name == "bash":
-        return BASH_KEYWORDS
-    if dsl_name == "ansible":
-        from slmfix_exp.dsl.ansible import load_specs
-
-        return frozenset(k for kind in ("play", "block", "task", "handler") for k in load_specs()["keywords"][kind])
-    return frozenset()
-
-
-def tokens(program: str, dsl_name: str) -> list[str]:
+def tokens(program: str, dsl: DSL) -> list[str]:
     out = _TOKEN.findall(program)
-    if dsl_name == "sql":  # SQL keywords are case-insensitive; names and strings keep their case
-        kw = keywords("sql")
-        out = [t.upper() if t.upper() in kw else t for t in out]
+    if dsl.keywords_ignore_case:  # SQL: keywords in any case are one token; names and strings keep their case
+        keywords = dsl.keywords()
+        out = [t.upper() if t.upper() in keywords else t for t in out]
     return out
 
 
@@ -162,18 +128,10 @@ def syntax_match(candidate: zss.Node | None, reference: zss.Node) -> float:
     return sum(s in cand for s in ref) / len(ref)
 
 
-Edge = tuple[str, str, str]  # (what flows, how, where to)
-
-
-def data_flow(tree: zss.Node | None, dsl_name: str) -> list[Edge]:
-    """Data-flow edges of a program's tree, variable names normalised by first appearance."""
+def data_flow(tree: zss.Node | None, dsl: DSL) -> list[Edge]:
+    """The language's data-flow edges of a program's tree, variable names normalised by first appearance."""
     if tree is None:
         return []
-    edges: list[Edge] = []
-    if dsl_name == "sql":
-        _sql_flow(tree, [], edges)
-    elif dsl_name == "bash":
-        _bash_flow(tree, edges)
     names: dict[str, str] = {}
 
     def norm(name: str) -> str:
@@ -181,62 +139,7 @@ def data_flow(tree: zss.Node | None, dsl_name: str) -> list[Edge]:
             return name  # a utility, a clause: not a variable
         return names.setdefault(name, f"var_{len(names)}")
 
-    return [(norm(a), how, norm(b)) for a, how, b in edges]
-
-
-def _sql_flow(node: zss.Node, path: list[str], edges: list[Edge]) -> None:
-    label = str(node.label)
-    if label.startswith("col:"):
-        edges.append(("$" + label[4:], "flows-into", "/".join(path)))
-        return
-    for child in node.children:
-        _sql_flow(child, [*path, label], edges)
-
-
-_VAR_USE = re.compile(r"\$\{?([A-Za-z_]\w*)")
-
-
-def _bash_flow(node: zss.Node, edges: list[Edge]) -> None:
-    label = str(node.label)
-    if label == "pipeline":
-        utils = [_utility(c) for c in node.children]
-        edges += [(a, "pipes-into", b) for a, b in itertools.pairwise(utils) if a and b]
-    if label.startswith("assign:"):
-        var = "$" + label[7:].split("=", 1)[0]
-        edges += [(u, "assigns", var) for u in _utilities_under(node)]
-    if label == "command":
-        util = _utility(node) or "?"
-        for leaf in _leaves(node):
-            edges += [("$" + v, "expands-into", util) for v in _VAR_USE.findall(leaf)]
-    for child in node.children:
-        _bash_flow(child, edges)
-
-
-def _utility(node: zss.Node) -> str | None:
-    return next((str(c.label)[5:] for c in node.children if str(c.label).startswith("util:")), None)
-
-
-def _utilities_under(node: zss.Node) -> list[str]:
-    found = [str(n.label)[5:] for n in _walk(node) if str(n.label).startswith("util:")]
-    return found
-
-
-def _leaves(node: zss.Node) -> list[str]:
-    """The labels of a command's own words (not those of nested commands, which are commands of their own)."""
-    out = []
-    for child in node.children:
-        if child.label in ("command", "pipeline", "subst"):
-            continue
-        out.append(str(child.label))
-        out += _leaves(child)
-    return out
-
-
-def _walk(node: zss.Node) -> list[zss.Node]:
-    out = [node]
-    for child in node.children:
-        out += _walk(child)
-    return out
+    return [(norm(a), how, norm(b)) for a, how, b in dsl.data_flow(tree)]
 
 
 def dataflow_match(candidate: list[Edge], reference: list[Edge]) -> float | None:
@@ -271,13 +174,13 @@ def codebleu(dsl: DSL, candidate: str, reference: str, context: Context | None =
     context = context or {}
     if not candidate or is_blank(candidate):
         return CodeBLEU(0.0, 0.0, None, None)
-    cand_tokens, ref_tokens = tokens(candidate, dsl.name), tokens(reference, dsl.name)
-    kw = keywords(dsl.name)
-    weights = {t: KEYWORD_WEIGHT if t in kw else OTHER_WEIGHT for t in ref_tokens}  # per reference token
+    cand_tokens, ref_tokens = tokens(candidate, dsl), tokens(reference, dsl)
+    keywords = dsl.keywords()
+    weights = {t: KEYWORD_WEIGHT if t in keywords else OTHER_WEIGHT for t in ref_tokens}  # per reference token
     ngram, weighted = bleu(cand_tokens, ref_tokens), weighted_ngram_match(cand_tokens, ref_tokens, weights)
     ref_tree = dsl.tree(reference, context)
     if ref_tree is None:  # nothing to compare trees with: the token terms alone
         return CodeBLEU(ngram, weighted, None, None)
     cand_tree = dsl.tree(candidate, context)
-    flow = dataflow_match(data_flow(cand_tree, dsl.name), data_flow(ref_tree, dsl.name))
+    flow = dataflow_match(data_flow(cand_tree, dsl), data_flow(ref_tree, dsl))
     return CodeBLEU(ngram, weighted, syntax_match(cand_tree, ref_tree), flow)

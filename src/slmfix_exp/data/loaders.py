@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from slmfix_exp.config import DataConfig, EvalDataConfig
+from slmfix_exp.dsl import dsl_class
 from slmfix_exp.dsl.base import Task
 
 BUNDLED_DIR = Path(__file__).parent / "bundled"
@@ -176,8 +177,9 @@ def _load_jsonl(path: Path, dsl: str, reference_required: bool = True) -> Iterat
         for key in ("schema", "db_id"):
             if key in r:
                 context[key] = r[key]
-        if dsl == "sql" and not ({"db_path", "schema", "tables"} & context.keys()):
-            raise DataError(f"{path}:{lineno}: a SQL task needs a schema: give 'db_path' or 'schema'")
+        problem = dsl_class(dsl).context_problem(context)
+        if problem:
+            raise DataError(f"{path}:{lineno}: {problem}")
         yield Task(
             id=str(r.get("id", f"{path.stem}-{lineno}")),
             nl=nl or "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -10,28 +11,41 @@ from slmfix_exp.dsl.base import DSL, Context, Diagnostic, Mutation, Task, Valida
 if TYPE_CHECKING:
     from slmfix_exp.config import DSLConfig
 
-__all__ = ["DSL", "DSL_NAMES", "Context", "Diagnostic", "Mutation", "Task", "Validation", "dsl_from_config", "get_dsl"]
+__all__ = [
+    "DSL",
+    "DSL_NAMES",
+    "Context",
+    "Diagnostic",
+    "Mutation",
+    "Task",
+    "Validation",
+    "dsl_class",
+    "dsl_from_config",
+    "get_dsl",
+]
 
-DSL_NAMES = ("ansible", "bash", "sql")
+
+_CLASSES = {
+    "ansible": ("slmfix_exp.dsl.ansible", "Ansible"),
+    "bash": ("slmfix_exp.dsl.bash", "Bash"),
+    "sql": ("slmfix_exp.dsl.sql", "SQL"),
+}
+DSL_NAMES = tuple(_CLASSES)
+
+
+def dsl_class(name: str) -> type[DSL]:
+    """The class of the DSL named `name`, its module imported on first use (Ansible's imports ansible-core)."""
+    if name not in _CLASSES:
+        raise ValueError(f"unknown dsl {name!r}: choose one of {', '.join(DSL_NAMES)}")
+    module, cls = _CLASSES[name]
+    return getattr(importlib.import_module(module), cls)
 
 
 @cache
 def get_dsl(name: str, **options: Any) -> DSL:
     """The DSL named `name` with its validator options and bounds (max_program_bytes, timeout_s, max_tree_nodes),
     built once per process and options (validators keep caches)."""
-    if name == "ansible":
-        from slmfix_exp.dsl.ansible import Ansible
-
-        return Ansible(**options)
-    if name == "bash":
-        from slmfix_exp.dsl.bash import Bash
-
-        return Bash(**options)
-    if name == "sql":
-        from slmfix_exp.dsl.sql import SQL
-
-        return SQL(**options)
-    raise ValueError(f"unknown dsl {name!r}: choose one of {', '.join(DSL_NAMES)}")
+    return dsl_class(name)(**options)
 
 
 def dsl_from_config(cfg: DSLConfig) -> DSL:

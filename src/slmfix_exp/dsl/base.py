@@ -11,6 +11,11 @@ and may implement three optional hooks: `_repair_context` (what a repair prompt 
 `_rule_fix` (the `rules` baseline: the first error's own suggestion applied) and `_vary` (a training task in other
 names). Their public wrappers `repair_context`, `rule_fix` and `vary` are bounded in time and never raise.
 
+What the rest of the project asks of a language beyond that, so that no module outside `dsl/` names one:
+`keywords()` and `keywords_ignore_case` (CodeBLEU's weighted n-grams), `data_flow(tree)` (CodeBLEU's data-flow
+edges), `execute` and `execution_match` (where a program can be run safely: SQL), `context_problem(context)` (what a
+task's context lacks, for the loaders).
+
 `validate`, `tree` and the similarities are wrapped here so that they never raise and each program gets a bounded
 time: a program is data, and a hostile one must not take a training run down. The bounds (`max_program_bytes`,
 `timeout_s`, `max_tree_nodes`) are per language, overridable from the `dsl` config group:
@@ -48,6 +53,7 @@ import zss
 from slmfix_exp.ted import tree_edit_distance, tree_size
 
 Context = Mapping[str, Any]
+Edge = tuple[str, str, str]  # a data-flow edge: (what flows, how, where to); names starting with $ are variables
 T = TypeVar("T")
 
 
@@ -355,6 +361,7 @@ class DSL(ABC):
     max_program_bytes: int = 100_000  # longer programs are rejected unparsed: no parser sees 10 MB
     timeout_s: float = 5.0  # per program, for validation, a tree and a similarity
     max_tree_nodes: int = 2000  # bigger trees aren't compared by TED (2000 nodes each: ~100 MB, ~1 s)
+    keywords_ignore_case: bool = False  # True: keywords() are upper case and match words in any case (SQL)
 
     def __init__(
         self, max_program_bytes: int | None = None, timeout_s: float | None = None, max_tree_nodes: int | None = None
@@ -424,6 +431,25 @@ class DSL(ABC):
     def execution_match(self, pred: str, reference: str, context: Context) -> bool | None:
         """Whether `pred` computes what `reference` does, for languages that can run a program safely (SQL on a
         read-only copy of its database); None where the language can't be executed here."""
+        return None
+
+    def execute(self, program: str, context: Context) -> list[tuple]:
+        """The result of running a valid program on its task's data, where `execution_match` can run one; raises
+        where the program is invalid, fails or can't be run."""
+        raise NotImplementedError(f"{self.display_name or self.name} programs are not run here")
+
+    def keywords(self) -> frozenset[str]:
+        """The language's keywords and builtins, which CodeBLEU's weighted n-gram term counts five times."""
+        return frozenset()
+
+    def data_flow(self, tree: zss.Node) -> list[Edge]:
+        """CodeBLEU's data-flow edges of a normalised tree; [] where no data flows between named things."""
+        return []
+
+    @classmethod
+    def context_problem(cls, context: Context) -> str | None:
+        """What a task's context lacks for this language's validator (SQL: a schema), or None; the loaders raise it
+        naming the file and line."""
         return None
 
     def repair_context(self, program: str, validation: Validation, context: Context) -> str:

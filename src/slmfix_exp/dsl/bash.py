@@ -32,13 +32,26 @@ import bashlex
 import bashlex.errors
 import zss
 
-from slmfix_exp.dsl.base import DSL, Context, Diagnostic, Mutation, Validation, call_with_time_limit
+from slmfix_exp.dsl.base import DSL, Context, Diagnostic, Edge, Mutation, Validation, call_with_time_limit
 from slmfix_exp.dsl.bash_options import Checker, Finding, Spec, Word, load_specs
 
 SEVERITIES = ("error", "warning", "info", "style")
 # options: ShellCheck (bashlex where it is missing) and every known utility's options checked against its spec;
 # shellcheck: ShellCheck alone, the SLMFix paper's validator; bashlex: bashlex's parse errors alone
 BACKENDS = ("options", "shellcheck", "bashlex")
+
+# Reserved words and builtins (the Bash manual's lists): CodeBLEU's keywords of Bash.
+# fmt: off
+RESERVED_AND_BUILTINS = frozenset((
+    "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do", "done", "in",
+    "function", "time", "coproc", "alias", "bg", "bind", "break", "builtin", "caller", "cd", "command", "compgen",
+    "complete", "compopt", "continue", "declare", "dirs", "disown", "echo", "enable", "eval", "exec", "exit",
+    "export", "false", "fc", "fg", "getopts", "hash", "help", "history", "jobs", "kill", "let", "local", "logout",
+    "mapfile", "popd", "printf", "pushd", "pwd", "read", "readarray", "readonly", "return", "set", "shift", "shopt",
+    "source", "suspend", "test", "times", "trap", "true", "type", "typeset", "ulimit", "umask", "unalias", "unset",
+    "wait",
+))
+# fmt: on
 
 # ShellCheck's time grows super-linearly with nesting (a 1000-deep `$(` takes ~15 s), so deeper programs are
 # rejected before it sees them; no real command nests anywhere near this.
@@ -934,6 +947,28 @@ _DID_YOU_MEAN = re.compile(
 _NESTING_KEYWORDS = re.compile(r"\b(?:(if|for|while|until|case|select)|(fi|done|esac))\b")
 
 
+_VAR_USE = re.compile(r"\$\{?([A-Za-z_]\w*)")
+
+
+def _walk(node: zss.Node) -> Iterator[zss.Node]:
+    """A tree's nodes, parents before children."""
+    yield node
+    for child in node.children:
+        yield from _walk(child)
+
+
+def _utility_of(node: zss.Node) -> str | None:
+    return next((str(c.label)[5:] for c in node.children if str(c.label).startswith("util:")), None)
+
+
+def _own_words(node: zss.Node) -> Iterator[str]:
+    """The labels of a command's own words, not those of nested commands (which are commands of their own)."""
+    for child in node.children:
+        if child.label not in ("command", "pipeline", "subst"):
+            yield str(child.label)
+            yield from _own_words(child)
+
+
 class Bash(DSL):
     name = "bash"
     fence = "bash"
@@ -961,6 +996,27 @@ class Bash(DSL):
         self.jobs = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
         # a clean environment: SHELLCHECK_OPTS could change what is checked; UTF-8 so any text is readable
         self._env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+
+    def keywords(self) -> frozenset[str]:
+        return RESERVED_AND_BUILTINS
+
+    def data_flow(self, tree: zss.Node) -> list[Edge]:
+        """A pipe from one utility to the next, a command substitution into a variable, a variable into the command
+        that expands it."""
+        edges: list[Edge] = []
+        for node in _walk(tree):
+            label = str(node.label)
+            if label == "pipeline":
+                utils = [_utility_of(c) for c in node.children]
+                edges += [(a, "pipes-into", b) for a, b in itertools.pairwise(utils) if a and b]
+            if label.startswith("assign:"):
+                var = "$" + label[7:].split("=", 1)[0]
+                edges += [(str(n.label)[5:], "assigns", var) for n in _walk(node) if str(n.label).startswith("util:")]
+            if label == "command":
+                util = _utility_of(node) or "?"
+                for word in _own_words(node):
+                    edges += [("$" + v, "expands-into", util) for v in _VAR_USE.findall(word)]
+        return edges
 
     # ---- validation -------------------------------------------------------------------------------------------
 

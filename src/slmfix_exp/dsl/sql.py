@@ -43,7 +43,7 @@ from sqlglot.optimizer.scope import Scope, traverse_scope
 from sqlglot.schema import MappingSchema
 from sqlglot.tokens import Token, TokenType
 
-from slmfix_exp.dsl.base import DSL, Context, Diagnostic, Mutation, Task, Validation
+from slmfix_exp.dsl.base import DSL, Context, Diagnostic, Edge, Mutation, Task, Validation
 from slmfix_exp.ted import tree_edit_distance
 
 # Statements are classified by their first word before any parsing, so that nothing else is ever done with a write.
@@ -447,6 +447,7 @@ class SQL(DSL):
     names_in_prompt = True
     max_tree_nodes = 2000  # sqlglot nodes (and, like every DSL, TED's limit); Spider's gold queries have under 100
     max_tree_chars = 20_000  # no tree (similarity 0, no mutation) for longer programs: parsing alone takes ~0.1 s
+    keywords_ignore_case = True
 
     def __init__(self, dialect: str = "sqlite", explain: bool = True, **bounds: Any) -> None:
         """`bounds`: max_program_bytes, timeout_s (also SQLite's limit on compiling a query), max_tree_nodes, as
@@ -459,6 +460,31 @@ class SQL(DSL):
         self._trees: OrderedDict[tuple[Any, ...], zss.Node | None] = OrderedDict()
         self._lock = threading.Lock()
         self._pid = os.getpid()
+
+    @classmethod
+    def context_problem(cls, context: Context) -> str | None:
+        if {"db_path", "schema", "tables"} & context.keys():
+            return None
+        return "a SQL task needs a schema: give 'db_path' or 'schema'"
+
+    def keywords(self) -> frozenset[str]:
+        return _keywords()
+
+    def data_flow(self, tree: zss.Node) -> list[Edge]:
+        """A column into the clause that reads it: projection, join condition, filter, grouping, ordering, nested
+        queries (each column leaf `col:t.c` with the path of labels above it)."""
+        edges: list[Edge] = []
+
+        def walk(node: zss.Node, path: list[str]) -> None:
+            label = str(node.label)
+            if label.startswith("col:"):
+                edges.append(("$" + label[4:], "flows-into", "/".join(path)))
+                return
+            for child in node.children:
+                walk(child, [*path, label])
+
+        walk(tree, [])
+        return edges
 
     # ---- validation -----------------------------------------------------------------------------------------
 
@@ -1635,6 +1661,13 @@ _ABBREVIATIONS = {
     "product": "prod", "category": "cat", "country": "ctry", "student": "stu", "teacher": "tchr", "average": "avg",
     "count": "cnt", "price": "prc", "manager": "mgr", "title": "ttl", "year": "yr", "order": "ord",
 }  # fmt: skip
+
+
+@functools.cache
+def _keywords() -> frozenset[str]:
+    """sqlglot's keywords, word by word (ORDER BY: ORDER and BY), and the aggregates, SQL's builtins."""
+    words = {w for k in sqlglot.tokens.Tokenizer.KEYWORDS for w in k.split() if w.isalpha()}
+    return frozenset(words | {"COUNT", "SUM", "AVG", "MIN", "MAX"})
 
 
 @functools.cache

@@ -4,7 +4,9 @@
     python -m slmfix_exp.data.generators sql bash   # some
 
 Each generator returns distinct references, so the fixed splits written here share no reference. The output is
-deterministic for a seed: regenerating gives the same files.
+deterministic for a seed: regenerating gives the same files. Each generator module has the same two entry points:
+`generate(n, seed)` (task dicts with distinct references) and `extra_files()` (what its tasks need beside them, by
+path under the bundled dir: SQL's database scripts).
 """
 
 from __future__ import annotations
@@ -50,10 +52,7 @@ def main(argv: list[str]) -> None:
         records = build(dsl)
         (BUNDLED_DIR / f"{dsl}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
         print(f"wrote {len(records)} {dsl} tasks to {BUNDLED_DIR / f'{dsl}.jsonl'}")
-        if dsl == "sql":
-            from slmfix_exp.data.generators.sql import DATABASES
-
-            (BUNDLED_DIR / "sql_db").mkdir(exist_ok=True)
-            for db_id, script in DATABASES.items():
-                (BUNDLED_DIR / "sql_db" / f"{db_id}.sql").write_text(script)
-            print(f"wrote {len(DATABASES)} database scripts to {BUNDLED_DIR / 'sql_db'}")
+        for name, text in importlib.import_module(f"slmfix_exp.data.generators.{dsl}").extra_files().items():
+            (BUNDLED_DIR / name).parent.mkdir(exist_ok=True)
+            (BUNDLED_DIR / name).write_text(text)
+            print(f"wrote {BUNDLED_DIR / name}")

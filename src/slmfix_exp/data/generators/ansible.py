@@ -587,3 +587,8 @@ def generate(n: int, seed: int) -> list[dict[str, Any]]:
         seen.add(program)
         out.append({"nl": nl, "reference": program, "context": {}})
     return out
+
+
+def extra_files() -> dict[str, str]:
+    """Nothing beside the tasks: they carry all they need."""
+    return {}

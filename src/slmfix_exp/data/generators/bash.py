@@ -370,3 +370,8 @@ def generate(n: int, seed: int) -> list[dict]:
         seen.add(reference)
         tasks.append({"nl": nl.format(**slots), "reference": reference, "context": {}})
     return tasks
+
+
+def extra_files() -> dict[str, str]:
+    """Nothing beside the tasks: they carry all they need."""
+    return {}

@@ -783,3 +783,8 @@ def generate(n: int, seed: int) -> list[dict[str, Any]]:
         seen.add(made[1])
         tasks.append({"nl": made[0], "reference": made[1], "context": {"db_id": db_id}})
     return tasks
+
+
+def extra_files() -> dict[str, str]:
+    """The bundled databases' scripts, which the loader builds into SQLite files on first use."""
+    return {f"sql_db/{db_id}.sql": script for db_id, script in DATABASES.items()}
