@@ -89,6 +89,34 @@ def test_misspelled_key_fails_naming_it(compose_config) -> None:
         to_typed(compose_config(["+reward.w_vlaid=0.3"]))
 
 
+def test_a_key_of_another_language_fails_naming_it(compose_config) -> None:
+    """Each language has its own schema: Bash's severity is no key of SQL, and SQL's dialect none of Ansible."""
+    with pytest.raises(ConfigCompositionException) as info:
+        compose_config(["dsl=sql", "dsl.severity=warning"])
+    assert "Key 'severity' not in 'SQLConfig'" in str(info.value.__cause__)
+    with pytest.raises(ConfigKeyError, match="dialect"):
+        to_typed(compose_config(["dsl=ansible", "+dsl.dialect=mysql"]))
+    assert to_typed(compose_config(["dsl=bash", "dsl.severity=warning"])).dsl.severity == "warning"  # type: ignore[attr-defined]
+
+
+def test_each_language_is_built_from_its_target(compose_config) -> None:
+    from hydra.utils import get_class
+
+    from slmfix_exp.dsl import dsl_from_config
+    from slmfix_exp.dsl.sql import SQL
+
+    for name in ("ansible", "bash", "sql"):
+        cfg = to_typed(compose_config([f"dsl={name}", "dsl.similarity=ted", "dsl.timeout_s=7"]))
+        dsl = dsl_from_config(cfg.dsl)
+        assert type(dsl) is get_class(cfg.dsl._target_) and dsl.name == name
+        assert (dsl.similarity_kind, dsl.timeout_s) == ("ted", 7) and dsl_from_config(cfg.dsl) is dsl  # built once
+    wrong = to_typed(compose_config(["dsl=bash", "dsl._target_=slmfix_exp.dsl.sql.SQL", "dsl.backend=shellcheck"]))
+    with pytest.raises(Exception, match="backend"):  # SQL takes no backend
+        dsl_from_config(wrong.dsl)
+    with pytest.raises(ValueError, match=r"dsl\.name 'bash' doesn't match SQL"):
+        SQL(name="bash")
+
+
 def test_wrong_type_fails_naming_the_key(compose_config) -> None:
     with pytest.raises(ConfigCompositionException) as info:
         compose_config(["reward.w_valid=abc"])

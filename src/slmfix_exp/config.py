@@ -2,7 +2,8 @@
 
 `conf/config.yaml` puts `config_schema` first in its defaults list, so every YAML option and command-line override is
 merged into these dataclasses: a misspelled key or a value of the wrong type fails at start-up with an error that
-names the key. Each group has one dataclass; an option file (conf/<group>/<option>.yaml) sets some of its fields.
+names the key. Each group has one dataclass, whose option files (conf/<group>/<option>.yaml) set some of its fields;
+the `dsl` group has one per language, which its option file names first in its defaults.
 """
 
 from __future__ import annotations
@@ -15,17 +16,50 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 
 @dataclass
 class DSLConfig:
-    name: str = MISSING  # ansible | bash | sql
+    """What every language takes; each language's schema below adds its validator's options and names the class
+    `hydra.utils.instantiate` builds (`_target_`), so `dsl=sql dsl.severity=warning` fails at start-up naming the
+    key. A new language is a `DSL` subclass, a schema here and `conf/dsl/<name>.yaml`."""
+
+    _target_: str = MISSING
+    name: str = MISSING
     similarity: str = "paper"  # the similarity the reward and `ast_similarity` use: paper | ted
-    backend: str = "native"  # ansible: native | ansible-lint; bash: options | shellcheck | bashlex; sql: native
-    unknown_collection: str = "warning"  # ansible: a module of a collection that isn't installed is a warning | error
-    severity: str = "error"  # bash: the ShellCheck severity that fails a program
-    dialect: str = "sqlite"  # sql: the sqlglot dialect
-    explain: bool = True  # sql: also EXPLAIN the query on an in-memory copy of the schema
     # Bounds on hostile programs; null: the language's own default (see conf/dsl/<name>.yaml)
     max_program_bytes: int | None = None  # longer programs are invalid unparsed, with no tree and similarity 0
     timeout_s: float | None = None  # per program: validation, a tree, a similarity; past it: invalid / None / 0
     max_tree_nodes: int | None = None  # bigger trees get TED similarity 0: TED's memory grows as |a| * |b|
+
+
+@dataclass
+class AnsibleConfig(DSLConfig):
+    _target_: str = "slmfix_exp.dsl.ansible.Ansible"
+    name: str = "ansible"
+    backend: str = "native"  # native | ansible-lint
+    unknown_collection: str = "warning"  # a module of a collection that isn't installed is a warning | error
+
+
+@dataclass
+class BashConfig(DSLConfig):
+    _target_: str = "slmfix_exp.dsl.bash.Bash"
+    name: str = "bash"
+    backend: str = "options"  # options | shellcheck | bashlex
+    severity: str = "error"  # the ShellCheck severity that fails a program
+
+
+@dataclass
+class SQLConfig(DSLConfig):
+    _target_: str = "slmfix_exp.dsl.sql.SQL"
+    name: str = "sql"
+    dialect: str = "sqlite"  # the sqlglot dialect
+    explain: bool = True  # also EXPLAIN the query on an in-memory copy of the schema
+
+
+def dsl_schema(options: dict) -> type[DSLConfig]:
+    """The schema of a `dsl` group's options: the subclass of DSLConfig of the language they name. (Its `_target_`
+    may name a subclass of the language's class: the class checks the name when it is built.)"""
+    schemas = {c.name: c for c in DSLConfig.__subclasses__()}
+    if options.get("name") not in schemas:
+        raise ValueError(f"unknown dsl.name {options.get('name')!r}: use one of {', '.join(sorted(schemas))}")
+    return schemas[options["name"]]
 
 
 @dataclass
@@ -229,7 +263,7 @@ class PathsConfig:
 
 @dataclass
 class Config:
-    dsl: DSLConfig = field(default_factory=DSLConfig)
+    dsl: DSLConfig = MISSING  # a language's schema: conf/dsl/<name>.yaml puts it first in its defaults
     data: DataConfig = field(default_factory=DataConfig)
     base_llm: BaseLLMConfig = field(default_factory=BaseLLMConfig)
     slm: SLMConfig = field(default_factory=SLMConfig)
@@ -246,8 +280,9 @@ class Config:
 def to_typed(raw: DictConfig) -> Config:
     """The composed config as the typed `Config`. Merging it into the schema once more also rejects keys added with
     Hydra's `+key=value`, which Hydra lets past the schema. Keys that can't work together fail here too."""
-    plain = OmegaConf.to_container(raw, resolve=False)  # a plain dict: merging it checks every key again
-    cfg: Config = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), plain))  # type: ignore[assignment]
+    plain: dict = OmegaConf.to_container(raw, resolve=False)  # type: ignore[assignment]  # merged, keys checked again
+    schema = OmegaConf.structured(Config(dsl=dsl_schema(plain.get("dsl") or {})()))
+    cfg: Config = OmegaConf.to_object(OmegaConf.merge(schema, plain))  # type: ignore[assignment]
     unknown = [s for s in cfg.trainer.stages if s not in ("sft", "rl", "sft_more")]
     if unknown:
         raise ValueError(f"unknown trainer.stages {unknown}: use sft, rl and sft_more")
@@ -287,7 +322,10 @@ def check_rl(cfg: Config) -> None:
 
 
 def register_configs() -> None:
-    ConfigStore.instance().store(name="config_schema", node=Config)
+    store = ConfigStore.instance()
+    store.store(name="config_schema", node=Config)
+    for schema in DSLConfig.__subclasses__():
+        store.store(group="dsl", name=f"{schema.name}_schema", node=schema)
 
 
 register_configs()

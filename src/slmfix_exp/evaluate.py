@@ -174,7 +174,11 @@ def repair(
                 o.samples_passed = [v.passed for _, v in candidates[:chunk]]
             best = max(
                 candidates,
-                key=lambda c: (c[1].passed, c[1].validation.ok, dsl.similarity(c[0], drafts[i], tasks[i].context)),
+                key=lambda c: (
+                    c[1].passed,
+                    c[1].validation.ok,
+                    dsl.similarity(c[0], drafts[i], tasks[i].context, kind="paper"),
+                ),
             )
             _accept(o, best[0], best[1], round_)
     return outcomes
@@ -282,7 +286,7 @@ def method_metrics(
         if (i, o.program) not in memo:  # most programs are the same draft in every method
             ref = t.reference
             memo[i, o.program] = {
-                "ast": None if ref is None else dsl.similarity(o.program, ref, t.context, kind=cfg.dsl.similarity),
+                "ast": None if ref is None else dsl.similarity(o.program, ref, t.context),
                 "ted": None if ref is None else dsl.similarity(o.program, ref, t.context, kind="ted"),
                 "to_draft": 1.0 if o.program == d else dsl.similarity(o.program, d, t.context, kind="ted"),
                 "execution": None if ref is None else dsl.execution_match(o.program, ref, t.context),

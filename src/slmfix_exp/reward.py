@@ -35,10 +35,10 @@ RANGES = {"ledex": (-5.0, 5.0)}  # every other option: [0, 1]
 class RepairReward:
     """One reward option of the `reward` group, bound to a DSL."""
 
-    def __init__(self, cfg: RewardConfig, dsl: DSL, similarity: str = "paper", answer: str = "program"):
+    def __init__(self, cfg: RewardConfig, dsl: DSL, answer: str = "program"):
         if cfg.name not in REWARDS:
             raise ValueError(f"unknown reward.name {cfg.name!r}: use one of {', '.join(REWARDS)}")
-        self.cfg, self.dsl, self.similarity, self.answer = cfg, dsl, similarity, answer
+        self.cfg, self.dsl, self.answer = cfg, dsl, answer
         self.__name__ = f"reward_{cfg.name}"  # TRL names the logged metric after the function
 
     @property
@@ -82,7 +82,7 @@ class RepairReward:
                 sim[i] = self._codebleu(programs[i] or "", reference[i], contexts[i])
         elif self.cfg.name != "validator":
             for i in idx:
-                sim[i] = self.dsl.similarity(programs[i] or "", reference[i], contexts[i], kind=self.similarity)
+                sim[i] = self.dsl.similarity(programs[i] or "", reference[i], contexts[i])  # dsl.similarity's kind
         rewards = self.combine(passed if ledex else valid, sim)
         if log_metric is not None:
             n = max(len(programs), 1)

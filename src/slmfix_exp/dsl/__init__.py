@@ -1,15 +1,17 @@
-"""The languages: each lives in one module and implements the `DSL` protocol of `base.py`."""
+"""The languages: each lives in one module and implements the `DSL` protocol of `base.py`; its schema in `config.py`
+names the class (`_target_`) and the options it takes."""
 
 from __future__ import annotations
 
-import importlib
+import dataclasses
+import json
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from hydra.utils import get_class, instantiate
+
+from slmfix_exp.config import DSLConfig
 from slmfix_exp.dsl.base import DSL, Context, Diagnostic, Mutation, Task, Validation
-
-if TYPE_CHECKING:
-    from slmfix_exp.config import DSLConfig
 
 __all__ = [
     "DSL",
@@ -24,41 +26,31 @@ __all__ = [
     "get_dsl",
 ]
 
-
-_CLASSES = {
-    "ansible": ("slmfix_exp.dsl.ansible", "Ansible"),
-    "bash": ("slmfix_exp.dsl.bash", "Bash"),
-    "sql": ("slmfix_exp.dsl.sql", "SQL"),
-}
-DSL_NAMES = tuple(_CLASSES)
+_SCHEMAS = {schema.name: schema for schema in DSLConfig.__subclasses__()}
+DSL_NAMES = tuple(sorted(_SCHEMAS))
 
 
 def dsl_class(name: str) -> type[DSL]:
     """The class of the DSL named `name`, its module imported on first use (Ansible's imports ansible-core)."""
-    if name not in _CLASSES:
+    if name not in _SCHEMAS:
         raise ValueError(f"unknown dsl {name!r}: choose one of {', '.join(DSL_NAMES)}")
-    module, cls = _CLASSES[name]
-    return getattr(importlib.import_module(module), cls)
+    return get_class(_SCHEMAS[name]._target_)
 
 
-@cache
 def get_dsl(name: str, **options: Any) -> DSL:
-    """The DSL named `name` with its validator options and bounds (max_program_bytes, timeout_s, max_tree_nodes),
-    built once per process and options (validators keep caches)."""
-    return dsl_class(name)(**options)
+    """The DSL named `name` with the options its schema takes (a bound left out: the language's default)."""
+    return dsl_from_config(_SCHEMAS[dsl_class(name).name](**options))
 
 
 def dsl_from_config(cfg: DSLConfig) -> DSL:
-    """The DSL of the `dsl` config group, with the options that language takes and the bounds the config sets."""
-    options: dict[str, dict[str, Any]] = {
-        "ansible": {"backend": cfg.backend, "unknown_collection": cfg.unknown_collection},
-        "bash": {"backend": cfg.backend, "severity": cfg.severity},
-        "sql": {"dialect": cfg.dialect, "explain": cfg.explain},
-    }
-    bounds = {
-        "max_program_bytes": cfg.max_program_bytes,
-        "timeout_s": cfg.timeout_s,
-        "max_tree_nodes": cfg.max_tree_nodes,
-    }
-    # a bound left null is left out: the language's default, and the same cached instance as without the key
-    return get_dsl(cfg.name, **options.get(cfg.name, {}), **{k: v for k, v in bounds.items() if v is not None})
+    """The DSL of a `dsl` config, built by `hydra.utils.instantiate` from its `_target_` once per process and
+    options: validators keep caches."""
+    return _build(json.dumps(dataclasses.asdict(cfg), sort_keys=True))
+
+
+@cache
+def _build(options: str) -> DSL:
+    built = instantiate(json.loads(options))
+    if not isinstance(built, DSL):
+        raise TypeError(f"dsl._target_ {json.loads(options)['_target_']} is not a DSL class")
+    return built

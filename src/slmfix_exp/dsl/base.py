@@ -53,6 +53,7 @@ import zss
 from slmfix_exp.ted import tree_edit_distance, tree_size
 
 Context = Mapping[str, Any]
+SIMILARITIES = ("paper", "ted")  # the SLMFix paper's per-language score; 1 - TED / (|a| + |b|)
 Edge = tuple[str, str, str]  # a data-flow edge: (what flows, how, where to); names starting with $ are variables
 T = TypeVar("T")
 
@@ -364,9 +365,21 @@ class DSL(ABC):
     keywords_ignore_case: bool = False  # True: keywords() are upper case and match words in any case (SQL)
 
     def __init__(
-        self, max_program_bytes: int | None = None, timeout_s: float | None = None, max_tree_nodes: int | None = None
+        self,
+        name: str | None = None,
+        similarity: str = "paper",
+        max_program_bytes: int | None = None,
+        timeout_s: float | None = None,
+        max_tree_nodes: int | None = None,
     ) -> None:
-        """The bounds every language shares; None keeps the language's own default."""
+        """What every language takes (`DSLConfig`): its name, checked against the class's (a config builds the class
+        its `_target_` names), the similarity `similarity()` computes unless told another, and the bounds (None
+        keeps the language's own default)."""
+        if name is not None and name != self.name:
+            raise ValueError(f"dsl.name {name!r} doesn't match {type(self).__name__}, the language {self.name!r}")
+        if similarity not in SIMILARITIES:
+            raise ValueError(f"unknown dsl.similarity {similarity!r}: use one of {', '.join(SIMILARITIES)}")
+        self.similarity_kind = similarity
         for key, value in (
             ("max_program_bytes", max_program_bytes),
             ("timeout_s", timeout_s),
@@ -414,11 +427,13 @@ class DSL(ABC):
         `max_tree_nodes`, or the comparison runs out of time."""
         return self.similarity(pred, reference, context, kind="ted")
 
-    def similarity(self, pred: str, reference: str, context: Context | None = None, kind: str = "paper") -> float:
-        """The similarity named by `kind` ("paper" or "ted"), clamped to [0, 1]; 0 for a prediction the validator
-        refuses unparsed (blank, too large, binary), and on any failure or timeout."""
-        if kind not in ("paper", "ted"):
-            raise ValueError(f"unknown similarity kind {kind!r}: use 'paper' or 'ted'")
+    def similarity(self, pred: str, reference: str, context: Context | None = None, kind: str | None = None) -> float:
+        """The similarity named by `kind` ("paper" or "ted"; None: the one this DSL was configured with), clamped to
+        [0, 1]; 0 for a prediction the validator refuses unparsed (blank, too large, binary), and on any failure or
+        timeout."""
+        kind = kind or self.similarity_kind
+        if kind not in SIMILARITIES:
+            raise ValueError(f"unknown similarity kind {kind!r}: use one of {', '.join(SIMILARITIES)}")
         if self.refusal(pred) is not None:
             return 0.0
         score = self._ted_similarity if kind == "ted" else self.paper_similarity
