@@ -31,11 +31,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slmfix_exp.config import AnsibleConfig, BashConfig, RewardConfig, SQLConfig
+from slmfix_exp.config import AnsibleConfig, BashConfig, SQLConfig
 from slmfix_exp.dsl import DSL, dsl_from_config, get_dsl
 from slmfix_exp.dsl.base import call_with_time_limit
 from slmfix_exp.dsl.bash import Bash
-from slmfix_exp.reward import REWARDS, RepairReward
+from slmfix_exp.reward import REWARDS, get_reward
 
 BOUND = 2.0  # seconds a program, for the DSLs under test
 MARGIN = 2.0  # on top of the bound, for a loaded machine
@@ -171,7 +171,7 @@ def test_a_batch_keeps_its_good_programs_whatever_else_is_in_it(dsl: DSL) -> Non
 
 def _check_rewards(dsl: DSL, option: str, programs: dict[str, str]) -> None:
     good, context = GOOD[dsl.name]
-    reward = RepairReward(RewardConfig(name=option), dsl)
+    reward = get_reward(option, dsl)
     low, high = reward.bounds
     if option == "ledex":  # CodeBLEU's n-grams over 10 MB take minutes: not bounded yet (see the report)
         programs = {k: v for k, v in programs.items() if not k.startswith("10MB")}
@@ -446,7 +446,7 @@ def test_nothing_generated_is_executed_as_bash(tmp_path: Path) -> None:
                 bash.mutate(program, {}, random.Random(0), invalid=True)
             for option in REWARDS:
                 completions = [f"```bash\n{p}\n```" for p in programs]
-                RepairReward(RewardConfig(name=option), bash)([""] * 10, completions, [reference] * 10, [{}] * 10)
+                get_reward(option, bash)([""] * 10, completions, [reference] * 10, [{}] * 10)
     finally:
         _SPAWNS.on = False
     assert not any(c.exists() for c in canaries)
@@ -498,7 +498,7 @@ def test_sql_only_ever_opens_a_database_read_only(tmp_path: Path) -> None:
             sql.similarity(query, "SELECT name FROM users", context, kind="ted")
             assert sql.execution_match(query, "SELECT name FROM users", context) is False
             for option in REWARDS:
-                RepairReward(RewardConfig(name=option), sql)([""], [f"```sql\n{query}\n```"], ["SELECT 1"], [context])
+                get_reward(option, sql)([""], [f"```sql\n{query}\n```"], ["SELECT 1"], [context])
         # compiled by EXPLAIN (a read), refused when run: connections never load extensions
         assert sql.execution_match("SELECT load_extension('/tmp/evil')", "SELECT 1", context) is False
     finally:

@@ -24,14 +24,14 @@ from slmfix_exp.codebleu import (
     tokens,
     weighted_ngram_match,
 )
-from slmfix_exp.config import BaseLLMConfig, Config, DataConfig, RewardConfig, SQLConfig, SynthesisConfig
+from slmfix_exp.config import BaseLLMConfig, Config, DataConfig, SQLConfig, SynthesisConfig
 from slmfix_exp.data.loaders import load_tasks
 from slmfix_exp.dsl import get_dsl
 from slmfix_exp.dsl.base import Task, Validation
 from slmfix_exp.evaluate import Outcome, pass_at_k, refinement_rounds
 from slmfix_exp.prompts import WRONG_RESULT, repair_prompt
 from slmfix_exp.report import results_markdown
-from slmfix_exp.reward import RepairReward
+from slmfix_exp.reward import get_reward
 from slmfix_exp.synthesis import read_explanation, synthesise, training_examples
 from slmfix_exp.task_tests import run_tests
 from tests.conftest import ROOT
@@ -64,7 +64,7 @@ def test_ledex_reward_formula_on_sql_result_sets(sql_tasks: list[Task]) -> None:
     same_rows = task.reference + " "  # another text, the same result: passes the test
     wrong, invalid = wrong_result(task), task.reference.replace("SELECT", "SELEC", 1)
     completions = [fenced(task.reference), fenced(same_rows), fenced(wrong), fenced(invalid), "prose"]
-    reward = RepairReward(RewardConfig(name="ledex"), dsl)
+    reward = get_reward("ledex", dsl)
     values = reward(
         prompts=["p"] * 5,
         completions=completions,
@@ -83,7 +83,7 @@ def test_ledex_reward_lets_the_validator_stand_in_without_rows() -> None:
         ("bash", "find . -name '*.py' | xargs wc -l", "ls -la", {}),
     ):
         dsl = get_dsl(dsl_name)
-        reward = RepairReward(RewardConfig(name="ledex"), dsl)
+        reward = get_reward("ledex", dsl)
         [value] = reward(
             prompts=["p"], completions=[fenced(valid, dsl.fence)], reference=[reference], context=[context]
         )

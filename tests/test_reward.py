@@ -1,5 +1,5 @@
-"""The reward group: the paper's formulas, guards against gaming, and no exception on any completion. Each option
-states its range (`RepairReward.bounds`): [0, 1], and [-5, 5] for LeDex's code reward."""
+"""The reward group: the paper's formulas, guards against gaming, and no exception on any completion, each option
+within the range it states (`RepairReward.bounds`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slmfix_exp.config import RewardConfig
 from slmfix_exp.dsl import get_dsl
-from slmfix_exp.reward import REWARDS, RepairReward
+from slmfix_exp.reward import REWARDS, RepairReward, get_reward
 
 SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INTEGER, city TEXT);"
 # dsl -> (reference, a valid repair close to it, a valid program unrelated to the task, context)
@@ -43,17 +42,12 @@ def score(reward: RepairReward, completions: list[str], reference: str, context:
     )
 
 
-def test_each_option_states_its_range() -> None:
-    bounds = {option: RepairReward(RewardConfig(name=option), get_dsl("sql")).bounds for option in REWARDS}
-    assert bounds == {**{option: (0.0, 1.0) for option in REWARDS}, "ledex": (-5.0, 5.0)}
-
-
 @pytest.mark.parametrize("dsl_name", sorted(CASES))
 @pytest.mark.parametrize("option", REWARDS)
 def test_no_answer_earns_the_minimum(dsl_name: str, option: str) -> None:
     dsl = get_dsl(dsl_name)
     reference, _, _, context = CASES[dsl_name]
-    reward = RepairReward(RewardConfig(name=option), dsl)
+    reward = get_reward(option, dsl)
     nothing = [
         "",
         "   \n\t",
@@ -71,7 +65,7 @@ def test_unrelated_valid_program_earns_less_than_a_repair(dsl_name: str, option:
     dsl = get_dsl(dsl_name)
     reference, repair, unrelated, context = CASES[dsl_name]
     assert dsl.validate(repair, context).ok and dsl.validate(unrelated, context).ok
-    reward = RepairReward(RewardConfig(name=option), dsl)
+    reward = get_reward(option, dsl)
     r_repair, r_unrelated = score(reward, [fenced(repair, dsl.fence), fenced(unrelated, dsl.fence)], reference, context)
     assert r_unrelated < r_repair
 
@@ -82,23 +76,21 @@ def test_formulas(dsl_name: str) -> None:
     reference, repair, _, context = CASES[dsl_name]
     completions = [fenced(repair, dsl.fence), fenced(reference, dsl.fence), "no fence at all"]
     sim = dsl.similarity(repair, reference, context)
-    dual = score(RepairReward(RewardConfig(name="dual", w_valid=0.3, w_sim=0.7), dsl), completions, reference, context)
+    dual = score(get_reward("dual", dsl, w_valid=0.3, w_sim=0.7), completions, reference, context)
     assert dual == pytest.approx([0.3 + 0.7 * sim, 1.0, 0.0])
     # adaptive: p = batch pass rate (2/3) floored at 0.5
-    adaptive = score(RepairReward(RewardConfig(name="adaptive"), dsl), completions, reference, context)
+    adaptive = score(get_reward("adaptive", dsl), completions, reference, context)
     p = 2 / 3
     assert adaptive == pytest.approx([(1 - p) + p * sim, 1.0, 0.0])
-    assert score(RepairReward(RewardConfig(name="validator"), dsl), completions, reference, context) == [1, 1, 0]
-    assert score(RepairReward(RewardConfig(name="gated"), dsl), completions, reference, context) == pytest.approx(
-        [sim, 1.0, 0.0]
-    )
+    assert score(get_reward("validator", dsl), completions, reference, context) == [1, 1, 0]
+    assert score(get_reward("gated", dsl), completions, reference, context) == pytest.approx([sim, 1.0, 0.0])
 
 
 def test_components_are_logged() -> None:
     dsl = get_dsl("sql")
     reference, repair, _, context = CASES["sql"]
     logged: dict[str, float] = {}
-    RepairReward(RewardConfig(name="dual"), dsl)(
+    get_reward("dual", dsl)(
         prompts=["p", "p"],
         completions=[fenced(repair, "sql"), "prose"],
         reference=[reference] * 2,
@@ -116,7 +108,7 @@ def test_any_completion_stays_in_range(dsl_name: str, text: str) -> None:
     dsl = get_dsl(dsl_name)
     reference, _, _, context = CASES[dsl_name]
     for option in REWARDS:
-        reward = RepairReward(RewardConfig(name=option), dsl)
+        reward = get_reward(option, dsl)
         low, high = reward.bounds
         values = score(reward, [text, fenced(text, dsl.fence), fenced(reference, dsl.fence)], reference, context)
         assert all(low <= v <= high for v in values)
@@ -127,7 +119,7 @@ def test_edit_answers_are_scored_on_the_repaired_draft() -> None:
     dsl = get_dsl("sql")
     reference, _, _, context = CASES["sql"]
     draft = reference.replace("name,", "nmae,")
-    reward = RepairReward(RewardConfig(name="dual"), dsl, answer="edit")
+    reward = get_reward("dual", dsl, answer="edit")
     fix = "```edit\n<<<\nnmae\n===\nname\n>>>\n```"
     miss = "```edit\n<<<\nnot in the draft\n===\nname\n>>>\n```"
     values = reward(

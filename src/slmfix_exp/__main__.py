@@ -11,7 +11,6 @@ trainers do the DDP), rank 0 alone drafts, evaluates, writes the results and log
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import sys
 import time
@@ -24,6 +23,7 @@ import hydra
 import torch
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
+from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from slmfix_exp import CONF_DIR
@@ -73,14 +73,10 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
     set_seed(cfg.seed)
     cache_dir = Path(cfg.paths.cache_dir).expanduser()
     timings = Timings()
-    tracker = Tracker(
-        cfg.logger if main_rank else dataclasses.replace(cfg.logger, name="none"),  # one W&B run per job
-        run_dir,
-        OmegaConf.to_container(raw, resolve=True),  # type: ignore[arg-type]
-        name=run_dir.name,
-        group=sweep,
-        job_type=cfg.trainer.name,
-    )
+    tracker: Tracker = Tracker()  # one W&B run per job: rank 0's
+    if main_rank:
+        config = OmegaConf.to_container(raw, resolve=True)
+        tracker = instantiate(cfg.logger, run_dir, config, run_dir.name, sweep, cfg.trainer.name)
     try:
         with timings.stage("load data"), rank0_first():
             dsl = dsl_from_config(cfg.dsl)

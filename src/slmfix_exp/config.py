@@ -3,12 +3,14 @@
 `conf/config.yaml` puts `config_schema` first in its defaults list, so every YAML option and command-line override is
 merged into these dataclasses: a misspelled key or a value of the wrong type fails at start-up with an error that
 names the key. Each group has one dataclass, whose option files (conf/<group>/<option>.yaml) set some of its fields;
-the `dsl` group has one per language, which its option file names first in its defaults.
+in the groups of `OPTION_SCHEMAS` (dsl, reward, logger) each option has a schema of its own, which its option file
+names first in its defaults, and a `_target_` that `hydra.utils.instantiate` builds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
@@ -51,15 +53,6 @@ class SQLConfig(DSLConfig):
     name: str = "sql"
     dialect: str = "sqlite"  # the sqlglot dialect
     explain: bool = True  # also EXPLAIN the query on an in-memory copy of the schema
-
-
-def dsl_schema(options: dict) -> type[DSLConfig]:
-    """The schema of a `dsl` group's options: the subclass of DSLConfig of the language they name. (Its `_target_`
-    may name a subclass of the language's class: the class checks the name when it is built.)"""
-    schemas = {c.name: c for c in DSLConfig.__subclasses__()}
-    if options.get("name") not in schemas:
-        raise ValueError(f"unknown dsl.name {options.get('name')!r}: use one of {', '.join(sorted(schemas))}")
-    return schemas[options["name"]]
 
 
 @dataclass
@@ -128,10 +121,49 @@ class SLMConfig:
 
 @dataclass
 class RewardConfig:
-    name: str = "dual"  # dual | adaptive | validator | similarity | gated | ledex
-    w_valid: float = 0.5  # dual: weight of the validator verdict
-    w_sim: float = 0.5  # dual: weight of the similarity to the reference
-    p_floor: float = 0.5  # adaptive: floor of the batch pass rate p in (1 - p) * valid + p * sim
+    """What every reward option has; each option's schema below adds its weights and names its class in reward.py."""
+
+    _target_: str = MISSING
+    name: str = MISSING
+
+
+@dataclass
+class DualRewardConfig(RewardConfig):
+    _target_: str = "slmfix_exp.reward.DualReward"
+    name: str = "dual"
+    w_valid: float = 0.5  # weight of the validator verdict
+    w_sim: float = 0.5  # weight of the similarity to the reference
+
+
+@dataclass
+class AdaptiveRewardConfig(RewardConfig):
+    _target_: str = "slmfix_exp.reward.AdaptiveReward"
+    name: str = "adaptive"
+    p_floor: float = 0.5  # floor of the batch pass rate p in (1 - p) * valid + p * sim
+
+
+@dataclass
+class ValidatorRewardConfig(RewardConfig):
+    _target_: str = "slmfix_exp.reward.ValidatorReward"
+    name: str = "validator"
+
+
+@dataclass
+class SimilarityRewardConfig(RewardConfig):
+    _target_: str = "slmfix_exp.reward.SimilarityReward"
+    name: str = "similarity"
+
+
+@dataclass
+class GatedRewardConfig(RewardConfig):
+    _target_: str = "slmfix_exp.reward.GatedReward"
+    name: str = "gated"
+
+
+@dataclass
+class LedexRewardConfig(RewardConfig):
+    _target_: str = "slmfix_exp.reward.LedexReward"
+    name: str = "ledex"
 
 
 @dataclass
@@ -248,11 +280,24 @@ class SynthesisConfig:
 
 @dataclass
 class LoggerConfig:
-    name: str = "wandb"  # wandb | none
+    _target_: str = MISSING
+    name: str = MISSING
+
+
+@dataclass
+class NoLoggerConfig(LoggerConfig):
+    _target_: str = "slmfix_exp.tracking.Tracker"
+    name: str = "none"
+
+
+@dataclass
+class WandbLoggerConfig(LoggerConfig):
+    _target_: str = "slmfix_exp.tracking.WandbTracker"
+    name: str = "wandb"
     project: str = "slmfix_exp"
     entity: str | None = None
     mode: str = "offline"  # offline | online | disabled; the WANDB_MODE environment variable wins
-    group: str | None = None
+    group: str | None = None  # null: the sweep the job belongs to
     tags: list[str] = field(default_factory=list)
 
 
@@ -267,21 +312,33 @@ class Config:
     data: DataConfig = field(default_factory=DataConfig)
     base_llm: BaseLLMConfig = field(default_factory=BaseLLMConfig)
     slm: SLMConfig = field(default_factory=SLMConfig)
-    reward: RewardConfig = field(default_factory=RewardConfig)
+    reward: RewardConfig = MISSING  # an option's schema, as for dsl
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
     prompt: PromptConfig = field(default_factory=PromptConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     synthesis: SynthesisConfig = field(default_factory=SynthesisConfig)
-    logger: LoggerConfig = field(default_factory=LoggerConfig)
+    logger: LoggerConfig = MISSING  # an option's schema, as for dsl
     paths: PathsConfig = field(default_factory=PathsConfig)
     seed: int = 0
+
+
+# the groups whose every option has a schema of its own, a subclass of the group's, with a `_target_` to build
+OPTION_SCHEMAS: dict[str, Any] = {"dsl": DSLConfig, "reward": RewardConfig, "logger": LoggerConfig}
+
+
+def option_schema(group: str, options: dict) -> type:
+    """The schema of the option of `group` whose `name` the options give."""
+    schemas: dict[str, type] = {c.name: c for c in OPTION_SCHEMAS[group].__subclasses__()}
+    if options.get("name") not in schemas:
+        raise ValueError(f"unknown {group}.name {options.get('name')!r}: use one of {', '.join(sorted(schemas))}")
+    return schemas[options["name"]]
 
 
 def to_typed(raw: DictConfig) -> Config:
     """The composed config as the typed `Config`. Merging it into the schema once more also rejects keys added with
     Hydra's `+key=value`, which Hydra lets past the schema. Keys that can't work together fail here too."""
     plain: dict = OmegaConf.to_container(raw, resolve=False)  # type: ignore[assignment]  # merged, keys checked again
-    schema = OmegaConf.structured(Config(dsl=dsl_schema(plain.get("dsl") or {})()))
+    schema = OmegaConf.structured(Config(**{g: option_schema(g, plain.get(g) or {})() for g in OPTION_SCHEMAS}))
     cfg: Config = OmegaConf.to_object(OmegaConf.merge(schema, plain))  # type: ignore[assignment]
     unknown = [s for s in cfg.trainer.stages if s not in ("sft", "rl", "sft_more")]
     if unknown:
@@ -324,8 +381,9 @@ def check_rl(cfg: Config) -> None:
 def register_configs() -> None:
     store = ConfigStore.instance()
     store.store(name="config_schema", node=Config)
-    for schema in DSLConfig.__subclasses__():
-        store.store(group="dsl", name=f"{schema.name}_schema", node=schema)
+    for group, base in OPTION_SCHEMAS.items():
+        for schema in base.__subclasses__():
+            store.store(group=group, name=f"{schema.name}_schema", node=schema)
 
 
 register_configs()

@@ -1,5 +1,6 @@
 """Reward callables for TRL's GRPO/RLOO trainers: r(completion) from the validator verdict and the similarity of the
-repaired program to the reference.
+repaired program to the reference. One class per option of the `reward` group, built by `hydra.utils.instantiate`
+from the option's schema (`config.py`); a new reward is one subclass with its `combine` and one YAML file.
 
 Each is a plain callable `reward(prompts, completions, reference, context, draft, **kwargs) -> list[float]` whose
 extra arguments are dataset columns, as TRL passes them (`draft` is what an edit answer applies to). They never
@@ -20,31 +21,45 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from hydra.utils import instantiate
+
 from slmfix_exp.codebleu import codebleu
 from slmfix_exp.config import RewardConfig
-from slmfix_exp.dsl.base import DSL, call_with_time_limit
+from slmfix_exp.dsl.base import DSL, Validation, call_with_time_limit
 from slmfix_exp.prompts import read_repair
 from slmfix_exp.task_tests import run_tests
 
 log = logging.getLogger(__name__)
 
-REWARDS = ("dual", "adaptive", "validator", "similarity", "gated", "ledex")
-RANGES = {"ledex": (-5.0, 5.0)}  # every other option: [0, 1]
-
 
 class RepairReward:
-    """One reward option of the `reward` group, bound to a DSL."""
+    """What every reward option shares: read each completion's program, validate it, score its similarity to the
+    reference; a subclass's `combine` makes the reward of the two."""
 
-    def __init__(self, cfg: RewardConfig, dsl: DSL, answer: str = "program"):
-        if cfg.name not in REWARDS:
-            raise ValueError(f"unknown reward.name {cfg.name!r}: use one of {', '.join(REWARDS)}")
-        self.cfg, self.dsl, self.answer = cfg, dsl, answer
-        self.__name__ = f"reward_{cfg.name}"  # TRL names the logged metric after the function
+    name = ""
+    bounds = (0.0, 1.0)  # the least and the most a completion can earn; no answer earns the least
+    uses_similarity = True  # False: the similarity is not computed (and logged as 0)
+    gate_metric: str | None = None  # where `passed` is more than the verdict, the metric it is logged as
 
-    @property
-    def bounds(self) -> tuple[float, float]:
-        """The least and the most a completion can earn; no answer earns the least."""
-        return RANGES.get(self.cfg.name, (0.0, 1.0))
+    def __init__(self, dsl: DSL, answer: str = "program", name: str | None = None) -> None:
+        if name is not None and name != self.name:
+            raise ValueError(f"reward.name {name!r} doesn't match {type(self).__name__}, the reward {self.name!r}")
+        self.dsl, self.answer = dsl, answer
+        self.__name__ = f"reward_{self.name}"  # TRL names the logged metric after the function
+
+    def combine(self, valid: list[float], sim: list[float]) -> list[float]:
+        """The option's formula, from the gate (`passed`: the validator's verdict, or the tests' pass fraction) and
+        the similarity of each completion."""
+        raise NotImplementedError
+
+    def passed(
+        self, programs: list[str], references: list[str], contexts: list[dict], verdicts: list[Validation]
+    ) -> list[float]:
+        """What `combine` takes as `valid`: the validator's verdict."""
+        return [float(v.ok) for v in verdicts]
+
+    def similarity(self, program: str, reference: str, context: dict) -> float:
+        return self.dsl.similarity(program, reference, context)  # the kind dsl.similarity names
 
     def __call__(
         self,
@@ -60,41 +75,105 @@ class RepairReward:
         contexts = [_as_dict(c) for c in (context or [{}] * len(completions))]
         drafts = draft or [""] * len(completions)
         programs = [read_repair(_text(c), self.dsl, d, self.answer) for c, d in zip(completions, drafts, strict=True)]
-        # no answer, or one no parser should see (blank, too large, binary): the option's minimum, no CodeBLEU run
+        # no answer, or one no parser should see (blank, too large, binary): the option's minimum, no similarity run
         answered = [p is not None and self.dsl.refusal(p) is None for p in programs]
-        valid = [0.0] * len(programs)
-        sim = [0.0] * len(programs)
-        passed = [0.0] * len(programs)  # ledex: the share of the task's tests passed
+        n = len(programs)
+        valid, passed, sim = [0.0] * n, [0.0] * n, [0.0] * n
         idx = [i for i, ok in enumerate(answered) if ok]
-        ledex = self.cfg.name == "ledex"
+        texts = [programs[i] or "" for i in idx]
         try:
-            verdicts = self.dsl.validate_batch([programs[i] or "" for i in idx], [contexts[i] for i in idx])
-            for i, v in zip(idx, verdicts, strict=True):
-                valid[i] = float(v.ok)
-            if ledex:
-                tested = [programs[i] or "" for i in idx], [reference[i] for i in idx], [contexts[i] for i in idx]
-                for i, t in zip(idx, run_tests(self.dsl, *tested, verdicts), strict=True):
-                    passed[i] = t.fraction
+            verdicts = self.dsl.validate_batch(texts, [contexts[i] for i in idx])
+            gate = self.passed(texts, [reference[i] for i in idx], [contexts[i] for i in idx], verdicts)
+            for i, v, g in zip(idx, verdicts, gate, strict=True):
+                valid[i], passed[i] = float(v.ok), g
         except Exception:  # validate_batch shouldn't raise; if it does, this batch earns no validator share
             log.exception("validator failed inside the reward")
-        if ledex:
-            for i in idx:
-                sim[i] = self._codebleu(programs[i] or "", reference[i], contexts[i])
-        elif self.cfg.name != "validator":
-            for i in idx:
-                sim[i] = self.dsl.similarity(programs[i] or "", reference[i], contexts[i])  # dsl.similarity's kind
-        rewards = self.combine(passed if ledex else valid, sim)
+        if self.uses_similarity:
+            for i, text in zip(idx, texts, strict=True):
+                sim[i] = self.similarity(text, reference[i], contexts[i])
+        rewards = self.combine(passed, sim)
         if log_metric is not None:
-            n = max(len(programs), 1)
-            log_metric("reward/valid", sum(valid) / n)
-            log_metric("reward/similarity", sum(sim) / n)
-            log_metric("reward/answered", sum(answered) / n)
-            if ledex:
-                log_metric("reward/tests", sum(passed) / n)
+            m = max(n, 1)
+            log_metric("reward/valid", sum(valid) / m)
+            log_metric("reward/similarity", sum(sim) / m)
+            log_metric("reward/answered", sum(answered) / m)
+            if self.gate_metric:
+                log_metric(self.gate_metric, sum(passed) / m)
             log_metric("reward/seconds", time.perf_counter() - start)  # against TRL's step_time: the reward's share
         return rewards
 
-    def _codebleu(self, program: str, reference: str, context: dict) -> float:
+
+class DualReward(RepairReward):
+    """r = w_valid * 1[valid] + w_sim * similarity: fixed weights, the sweep target."""
+
+    name = "dual"
+
+    def __init__(
+        self, dsl: DSL, answer: str = "program", name: str | None = None, w_valid: float = 0.5, w_sim: float = 0.5
+    ) -> None:
+        super().__init__(dsl, answer, name)
+        self.w_valid, self.w_sim = w_valid, w_sim
+
+    def combine(self, valid: list[float], sim: list[float]) -> list[float]:
+        return [self.w_valid * v + self.w_sim * s for v, s in zip(valid, sim, strict=True)]
+
+
+class AdaptiveReward(RepairReward):
+    """The SLMFix paper's: r = (1 - p) * 1[valid] + p * similarity, p the batch's pass rate floored at p_floor."""
+
+    name = "adaptive"
+
+    def __init__(self, dsl: DSL, answer: str = "program", name: str | None = None, p_floor: float = 0.5) -> None:
+        super().__init__(dsl, answer, name)
+        self.p_floor = p_floor
+
+    def combine(self, valid: list[float], sim: list[float]) -> list[float]:
+        p = max(self.p_floor, sum(valid) / max(len(valid), 1))
+        return [(1 - p) * v + p * s for v, s in zip(valid, sim, strict=True)]
+
+
+class ValidatorReward(RepairReward):
+    """Ablation: the validator's verdict alone."""
+
+    name = "validator"
+    uses_similarity = False
+
+    def combine(self, valid: list[float], sim: list[float]) -> list[float]:
+        return valid
+
+
+class SimilarityReward(RepairReward):
+    """Ablation: the similarity to the reference alone."""
+
+    name = "similarity"
+
+    def combine(self, valid: list[float], sim: list[float]) -> list[float]:
+        return sim
+
+
+class GatedReward(RepairReward):
+    """Similarity counts only for a valid program: r = valid * sim."""
+
+    name = "gated"
+
+    def combine(self, valid: list[float], sim: list[float]) -> list[float]:
+        return [v * s for v, s in zip(valid, sim, strict=True)]
+
+
+class LedexReward(RepairReward):
+    """LeDex's code reward: r = 5 * (CodeBLEU + the share of the task's tests passed) - 5."""
+
+    name = "ledex"
+    bounds = (-5.0, 5.0)
+    gate_metric = "reward/tests"
+
+    def passed(
+        self, programs: list[str], references: list[str], contexts: list[dict], verdicts: list[Validation]
+    ) -> list[float]:
+        """The share of the task's tests each program passes (task_tests.py)."""
+        return [t.fraction for t in run_tests(self.dsl, programs, references, contexts, verdicts)]
+
+    def similarity(self, program: str, reference: str, context: dict) -> float:
         """CodeBLEU within the DSL's time bound per program; 0 past it or on any failure, as the similarities."""
         try:
             return call_with_time_limit(self.dsl.timeout_s, codebleu, self.dsl, program, reference, context).score
@@ -102,21 +181,26 @@ class RepairReward:
             return 0.0
 
     def combine(self, valid: list[float], sim: list[float]) -> list[float]:
-        """The option's formula; for `ledex`, `valid` is the test pass fraction and `sim` CodeBLEU."""
-        name = self.cfg.name
-        if name == "ledex":
-            return [5 * (s + v) - 5 for v, s in zip(valid, sim, strict=True)]
-        if name == "validator":
-            return valid
-        if name == "similarity":
-            return sim
-        if name == "dual":
-            return [self.cfg.w_valid * v + self.cfg.w_sim * s for v, s in zip(valid, sim, strict=True)]
-        if name == "gated":
-            return [v * s for v, s in zip(valid, sim, strict=True)]
-        # adaptive: the paper's weighting, p = the batch's pass rate floored at p_floor
-        p = max(self.cfg.p_floor, sum(valid) / max(len(valid), 1))
-        return [(1 - p) * v + p * s for v, s in zip(valid, sim, strict=True)]
+        return [5 * (s + v) - 5 for v, s in zip(valid, sim, strict=True)]
+
+
+def reward_from_config(cfg: RewardConfig, dsl: DSL, answer: str = "program") -> RepairReward:
+    """The reward option of a `reward` config, built by `hydra.utils.instantiate` from its `_target_`."""
+    reward = instantiate(cfg, dsl=dsl, answer=answer)
+    if not isinstance(reward, RepairReward):
+        raise TypeError(f"reward._target_ {cfg._target_} is not a RepairReward")
+    return reward
+
+
+REWARDS = tuple(schema.name for schema in RewardConfig.__subclasses__())
+
+
+def get_reward(name: str, dsl: DSL, answer: str = "program", **options: Any) -> RepairReward:
+    """The reward option named `name` with its options (w_valid, p_floor, ...): its schema's defaults otherwise."""
+    schemas = {c.name: c for c in RewardConfig.__subclasses__()}
+    if name not in schemas:
+        raise ValueError(f"unknown reward {name!r}: use one of {', '.join(schemas)}")
+    return reward_from_config(schemas[name](**options), dsl, answer)
 
 
 def _text(completion: Any) -> str:

@@ -1,4 +1,6 @@
-"""Weights & Biases logging: one run per job, offline unless told otherwise, finished even when the job fails."""
+"""Where a run's metrics go, one option of the `logger` group each, built by `hydra.utils.instantiate`: `Tracker`
+(logger=none) keeps nothing; `WandbTracker` logs to Weights & Biases, offline unless told otherwise, one run per job,
+finished even when the job fails."""
 
 from __future__ import annotations
 
@@ -6,38 +8,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-from slmfix_exp.config import LoggerConfig
-
 
 class Tracker:
-    def __init__(
-        self,
-        cfg: LoggerConfig,
-        run_dir: Path,
-        config: dict[str, Any],
-        name: str,
-        group: str | None = None,
-        job_type: str | None = None,
-    ):
-        self.run: Any = None
-        if cfg.name == "none":
-            return
-        if cfg.name != "wandb":
-            raise ValueError(f"unknown logger.name {cfg.name!r}: use wandb or none")
-        import wandb
+    """logger=none, and what every tracker does: nothing, unless a subclass has a run to log to."""
 
-        self.run = wandb.init(
-            project=cfg.project,
-            entity=cfg.entity,
-            group=cfg.group or group,
-            job_type=job_type,
-            tags=list(cfg.tags),
-            name=name,
-            config=config,
-            dir=str(run_dir),
-            mode=os.environ.get("WANDB_MODE", cfg.mode),  # type: ignore[arg-type]
-            reinit="finish_previous",
-        )
+    name = "none"
+
+    def __init__(self, name: str | None = None, **run: Any) -> None:
+        """`run`: run_dir, config, run_name, sweep and job_type, which a tracker with runs names them by."""
+        if name is not None and name != self.name:
+            raise ValueError(f"logger.name {name!r} doesn't match {type(self).__name__}, the logger {self.name!r}")
+        self.run: Any = None
 
     @property
     def report_to(self) -> list[str]:
@@ -68,3 +49,39 @@ class Tracker:
         if self.run is not None:
             self.run.finish(exit_code=1 if failed else 0)
             self.run = None
+
+
+class WandbTracker(Tracker):
+    """One W&B run per job, named after the run dir and grouped by its sweep (`group` overrides that)."""
+
+    name = "wandb"
+
+    def __init__(
+        self,
+        run_dir: Path,
+        config: dict[str, Any],
+        run_name: str,
+        sweep: str | None = None,
+        job_type: str | None = None,
+        name: str | None = None,
+        project: str = "slmfix_exp",
+        entity: str | None = None,
+        mode: str = "offline",
+        group: str | None = None,
+        tags: list[str] | None = None,
+    ) -> None:
+        super().__init__(name)
+        import wandb
+
+        self.run = wandb.init(
+            project=project,
+            entity=entity,
+            group=group or sweep,
+            job_type=job_type,
+            tags=list(tags or ()),
+            name=run_name,
+            config=config,
+            dir=str(run_dir),
+            mode=os.environ.get("WANDB_MODE", mode),  # type: ignore[arg-type]
+            reinit="finish_previous",
+        )

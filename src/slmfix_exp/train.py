@@ -31,7 +31,7 @@ from slmfix_exp.data.base_llm import mutator_drafts
 from slmfix_exp.dsl.base import DSL, Task
 from slmfix_exp.models import SLM, slm_example
 from slmfix_exp.prompts import explain, repair_completion, repair_prompt
-from slmfix_exp.reward import RepairReward
+from slmfix_exp.reward import reward_from_config
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def informative_examples(
         names=cfg.slm.constrain_names and dsl.names_in_prompt,
     )
     rows = [(e, s) for e, outs in zip(pool, samples, strict=True) for s in outs]
-    reward = RepairReward(cfg.reward, dsl, cfg.slm.answer)
+    reward = reward_from_config(cfg.reward, dsl, cfg.slm.answer)
     scores = reward(
         [e["prompt"] for e, _ in rows],
         [s for _, s in rows],
@@ -233,7 +233,7 @@ def rl_trainer(
     """TRL's GRPO or RLOO trainer for the repair examples, in the SLM's prompt format (`models.slm_example`), with
     the configured reward."""
     c = cfg.trainer.rl
-    reward = RepairReward(cfg.reward, dsl, cfg.slm.answer)
+    reward = reward_from_config(cfg.reward, dsl, cfg.slm.answer)
     rl_config, rl_trainer_class = rl_classes(c.algorithm)
     args = rl_config(**rl_args(cfg, stage_dir, report_to))
     columns = ("draft", "reference", "context")  # what the reward reads besides the completion
