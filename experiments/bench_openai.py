@@ -20,7 +20,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from slmfix_exp.config import BaseLLMConfig
+from slmfix_exp.config import OpenAILLMConfig
 from slmfix_exp.data.base_llm import openai_chat
 
 
@@ -64,7 +64,7 @@ def main() -> None:
     rates = {}
     try:
         for concurrency in args.concurrency:
-            cfg = BaseLLMConfig(name="openai", model="fake", base_url=url, concurrency=concurrency)
+            cfg = OpenAILLMConfig(model="fake", base_url=url, concurrency=concurrency)
             with tempfile.TemporaryDirectory() as cache:  # nothing cached: every conversation is a request
                 start = time.perf_counter()
                 answers = openai_chat(cfg, conversations, Path(cache), desc=f"concurrency {concurrency}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from hydra.errors import ConfigCompositionException, MissingConfigException
-from omegaconf.errors import ConfigKeyError
+from omegaconf.errors import ConfigKeyError, MissingMandatoryValue
 
 from slmfix_exp.config import Config, to_typed
 from tests.conftest import CONF_DIR
@@ -117,6 +117,25 @@ def test_each_language_is_built_from_its_target(compose_config) -> None:
         SQL(name="bash")
 
 
+@pytest.mark.parametrize("logger", ["none", "wandb"])
+def test_each_logger_is_built_with_what_the_run_gives_it(compose_config, tmp_path, monkeypatch, logger: str) -> None:  # type: ignore[no-untyped-def]
+    from slmfix_exp.tracking import tracker_from_config
+
+    monkeypatch.setenv("WANDB_MODE", "disabled")
+    cfg = to_typed(compose_config([f"logger={logger}"]))
+    run = {
+        "run_dir": tmp_path,
+        "run_config": {"reward": {"_target_": "nothing.to.Build"}},
+        "run_name": "r",
+        "sweep": None,
+        "job_type": "sft_grpo",
+    }
+    tracker = tracker_from_config(cfg.logger, **run)
+    assert tracker.name == logger and tracker.report_to == (["wandb"] if logger == "wandb" else ["none"])
+    tracker.log({"x": 1.0})
+    tracker.finish()
+
+
 def test_wrong_type_fails_naming_the_key(compose_config) -> None:
     with pytest.raises(ConfigCompositionException) as info:
         compose_config(["reward.w_valid=abc"])
@@ -128,13 +147,10 @@ def test_unknown_option_lists_the_available_ones(compose_config) -> None:
         compose_config(["dsl=pyhton"])
 
 
-def test_cached_llm_without_a_path_fails(compose_config) -> None:
-    from slmfix_exp.data.base_llm import make_drafts
-    from slmfix_exp.dsl import get_dsl
-
-    cfg = to_typed(compose_config(["base_llm=cached"]))
-    with pytest.raises(ValueError, match=r"base_llm\.path"):
-        make_drafts(cfg.base_llm, get_dsl("sql"), [], 0, Path("."))
+@pytest.mark.parametrize(("option", "key"), [("cached", "path"), ("hf", "model"), ("openai", "model")])
+def test_a_drafter_without_its_file_or_model_fails_at_start_up(compose_config, option: str, key: str) -> None:
+    with pytest.raises(MissingMandatoryValue, match=rf"base_llm\.{key}"):
+        to_typed(compose_config([f"base_llm={option}"]))
 
 
 def test_the_tiny_slm_trains_in_bf16_autocast_where_asked(compose_config, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import pytest
 
-from slmfix_exp.config import BaseLLMConfig, DataConfig, EvalDataConfig
+from slmfix_exp.config import DataConfig, EvalDataConfig, HFLLMConfig, OpenAILLMConfig
 from slmfix_exp.data.base_llm import cached_drafts, make_drafts, mutator_drafts, sample_drafts
 from slmfix_exp.data.loaders import DataError, load_eval_tasks, load_tasks, split_of
 from slmfix_exp.dsl import DSL_NAMES, get_dsl
@@ -255,7 +255,7 @@ def test_openai_drafts_retry_and_cache(
 ) -> None:  # type: ignore[no-untyped-def]
     server, url = chat_server
     monkeypatch.setattr("time.sleep", lambda s: None)  # the SDK's retry backoff
-    cfg = BaseLLMConfig(name="openai", model="m", base_url=url, concurrency=1)
+    cfg = OpenAILLMConfig(model="m", base_url=url, concurrency=1)
     tasks = bundled["sql"]["test"][:3]
     drafts = make_drafts(cfg, get_dsl("sql"), tasks, 0, tmp_path)
     assert all(d.program.startswith("SELECT '") for d in drafts)
@@ -271,7 +271,7 @@ def test_openai_drafts_retry_and_cache(
 def test_openai_samples_are_one_request_each(bundled: dict, tmp_path: Path, chat_server) -> None:  # type: ignore[no-untyped-def]
     server, url = chat_server
     server.fail_first = False
-    cfg = BaseLLMConfig(name="openai", model="m", base_url=url, temperature=1.0)
+    cfg = OpenAILLMConfig(model="m", base_url=url, temperature=1.0)
     tasks = bundled["sql"]["test"][:3]
     samples = sample_drafts(cfg, get_dsl("sql"), tasks, 7, tmp_path, n=4)
     assert len(server.bodies) == 3 and all(b["n"] == 4 and b["seed"] == 7 for b in server.bodies)
@@ -287,7 +287,7 @@ def test_openai_requests_are_concurrent_up_to_the_bound(bundled: dict, tmp_path:
     server, url = chat_server
     server.fail_first, server.delay = False, 0.1
     tasks = bundled["sql"]["test"][:12]
-    cfg = BaseLLMConfig(name="openai", model="m", base_url=url, concurrency=3)
+    cfg = OpenAILLMConfig(model="m", base_url=url, concurrency=3)
     drafts = make_drafts(cfg, get_dsl("sql"), tasks, 0, tmp_path)
     assert server.most_in_flight == 3 and len(server.bodies) == 12
     # the answers come back in the order of the tasks, whatever order the requests finished in
@@ -299,7 +299,7 @@ def test_openai_requests_are_concurrent_up_to_the_bound(bundled: dict, tmp_path:
 def test_openai_request_timeout(bundled: dict, tmp_path: Path, chat_server) -> None:  # type: ignore[no-untyped-def]
     server, url = chat_server
     server.fail_first, server.delay = False, 1.0
-    cfg = BaseLLMConfig(name="openai", model="m", base_url=url, request_timeout=0.2, max_retries=0)
+    cfg = OpenAILLMConfig(model="m", base_url=url, request_timeout=0.2, max_retries=0)
     start = time.perf_counter()
     with pytest.raises(RuntimeError, match="1 attempts"):
         make_drafts(cfg, get_dsl("sql"), bundled["sql"]["test"][:1], 0, tmp_path)
@@ -315,8 +315,8 @@ def test_hf_drafts_from_a_local_model(bundled: dict, tmp_path: Path) -> None:
     model = build_tiny_model(SLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64), tokenizer, 0)
     model.save_pretrained(tmp_path / "llm")
     tokenizer.save_pretrained(tmp_path / "llm")
-    cfg = BaseLLMConfig(name="hf", model=str(tmp_path / "llm"), max_new_tokens=8, batch_size=2)
+    cfg = HFLLMConfig(model=str(tmp_path / "llm"), max_new_tokens=8, batch_size=2)
     drafts = make_drafts(cfg, get_dsl("bash"), tasks, 0, tmp_path)
     assert len(drafts) == 3 and all(d.label == "llm" and isinstance(d.program, str) for d in drafts)
     with pytest.raises(FileNotFoundError, match="does not exist"):
-        make_drafts(BaseLLMConfig(name="hf", model=str(tmp_path / "nope")), get_dsl("bash"), tasks, 0, tmp_path)
+        make_drafts(HFLLMConfig(model=str(tmp_path / "nope")), get_dsl("bash"), tasks, 0, tmp_path)

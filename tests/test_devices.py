@@ -10,7 +10,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM
 
-from slmfix_exp.config import BaseLLMConfig, DataConfig, SLMConfig
+from slmfix_exp.config import DataConfig, HFLLMConfig, SLMConfig
 from slmfix_exp.data.base_llm import make_drafts
 from slmfix_exp.data.loaders import load_tasks
 from slmfix_exp.dsl import get_dsl
@@ -60,14 +60,14 @@ def test_drafting_llm_device_map_and_dtype_reach_from_pretrained(
     model_dir: Path, loads: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     tasks = load_tasks(DataConfig(), "sql", tmp_path)["test"][:2]
-    cfg = BaseLLMConfig(name="hf", model=str(model_dir), max_new_tokens=4, batch_size=2)
+    cfg = HFLLMConfig(model=str(model_dir), max_new_tokens=4, batch_size=2)
     drafts = make_drafts(cfg, get_dsl("sql"), tasks, 0, tmp_path)  # generates: the inputs are on the model's device
     assert len(drafts) == 2 and loads[-1]["device_map"] == "auto" and loads[-1]["dtype"] == "auto"
-    cfg = BaseLLMConfig(name="hf", model=str(model_dir), max_new_tokens=4, device_map=None, dtype="bfloat16")
+    cfg = HFLLMConfig(model=str(model_dir), max_new_tokens=4, device_map=None, dtype="bfloat16")
     make_drafts(cfg, get_dsl("sql"), tasks, 0, tmp_path)
     assert loads[-1]["device_map"] is None and loads[-1]["dtype"] is torch.bfloat16
     with pytest.raises(ValueError, match=r"base_llm\.dtype 'half'"):
-        make_drafts(BaseLLMConfig(name="hf", model=str(model_dir), dtype="half"), get_dsl("sql"), tasks, 0, tmp_path)
+        make_drafts(HFLLMConfig(model=str(model_dir), dtype="half"), get_dsl("sql"), tasks, 0, tmp_path)
 
 
 def test_auto_is_each_process_own_device_in_a_multi_process_run(monkeypatch: pytest.MonkeyPatch) -> None:

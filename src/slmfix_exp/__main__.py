@@ -23,7 +23,6 @@ import hydra
 import torch
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from slmfix_exp import CONF_DIR
@@ -42,7 +41,7 @@ from slmfix_exp.distributed import (
 )  # importing it registers the schemas before Hydra composes
 from slmfix_exp.dsl import Task, dsl_from_config
 from slmfix_exp.evaluate import Evaluation, write_results
-from slmfix_exp.tracking import Tracker
+from slmfix_exp.tracking import Tracker, tracker_from_config
 
 log = logging.getLogger("slmfix_exp")
 
@@ -76,7 +75,14 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
     tracker: Tracker = Tracker()  # one W&B run per job: rank 0's
     if main_rank:
         config = OmegaConf.to_container(raw, resolve=True)
-        tracker = instantiate(cfg.logger, run_dir, config, run_dir.name, sweep, cfg.trainer.name)
+        tracker = tracker_from_config(
+            cfg.logger,
+            run_dir=run_dir,
+            run_config=config,
+            run_name=run_dir.name,
+            sweep=sweep,
+            job_type=cfg.trainer.name,
+        )
     try:
         with timings.stage("load data"), rank0_first():
             dsl = dsl_from_config(cfg.dsl)

@@ -3,8 +3,8 @@
 `conf/config.yaml` puts `config_schema` first in its defaults list, so every YAML option and command-line override is
 merged into these dataclasses: a misspelled key or a value of the wrong type fails at start-up with an error that
 names the key. Each group has one dataclass, whose option files (conf/<group>/<option>.yaml) set some of its fields;
-in the groups of `OPTION_SCHEMAS` (dsl, reward, logger) each option has a schema of its own, which its option file
-names first in its defaults, and a `_target_` that `hydra.utils.instantiate` builds.
+in the groups of `OPTION_SCHEMAS` (dsl, base_llm, reward, logger) each option has a schema of its own, which its
+option file names first in its defaults, and a `_target_` that `hydra.utils.instantiate` builds.
 """
 
 from __future__ import annotations
@@ -66,23 +66,51 @@ class DataConfig:
 
 @dataclass
 class BaseLLMConfig:
-    name: str = "mutator"  # mutator | cached | hf | openai
-    p_invalid: float = 0.45  # mutator: share of drafts broken so the validator rejects them
-    p_off: float = 0.15  # mutator: share of drafts that are valid but off (a wrong flag, a wrong column)
-    path: str | None = None  # cached: a JSONL file of {"id", "draft"}
-    model: str | None = None  # hf: hub name or local path; openai: the served model's name
-    base_url: str | None = None  # openai: e.g. http://localhost:8000/v1 (a vLLM server)
+    _target_: str = MISSING
+    name: str = MISSING
+
+
+@dataclass
+class MutatorLLMConfig(BaseLLMConfig):
+    _target_: str = "slmfix_exp.data.base_llm.Mutator"
+    name: str = "mutator"
+    p_invalid: float = 0.45  # share of drafts broken so the validator rejects them
+    p_off: float = 0.15  # share of drafts that are valid but off (a wrong flag, a wrong column)
+
+
+@dataclass
+class CachedLLMConfig(BaseLLMConfig):
+    _target_: str = "slmfix_exp.data.base_llm.CachedDrafts"
+    name: str = "cached"
+    path: str = MISSING  # a JSONL file of {"id", "draft"}, or a directory of them
+
+
+@dataclass
+class HFLLMConfig(BaseLLMConfig):
+    _target_: str = "slmfix_exp.data.base_llm.HFLLM"
+    name: str = "hf"
+    model: str = MISSING  # hub name or local path
+    temperature: float = 0.0
+    max_new_tokens: int = 256
+    batch_size: int = 8  # conversations per generate call
+    # where the weights go, as `from_pretrained`'s device_map: auto fills the GPUs, then the CPU; null: the CPU
+    device_map: str | None = "auto"
+    dtype: str = "auto"  # auto (the checkpoint's own, e.g. bfloat16) | float32 | bfloat16 | float16
+
+
+@dataclass
+class OpenAILLMConfig(BaseLLMConfig):
+    _target_: str = "slmfix_exp.data.base_llm.OpenAILLM"
+    name: str = "openai"
+    model: str = MISSING  # the served model's name
+    base_url: str = "http://localhost:8000/v1"  # e.g. a vLLM server
     api_key_env: str = "OPENAI_API_KEY"
     temperature: float = 0.0
     max_new_tokens: int = 256
-    batch_size: int = 8  # hf: conversations per generate call
-    max_retries: int = 5  # openai: the SDK's retries of connection errors, 408, 409, 429 and 5xx, with backoff
-    request_timeout: float = 60.0  # openai: seconds per attempt (the SDK's `timeout`)
-    # openai: requests in flight at once; a vLLM server batches concurrent requests, one at a time leaves it idle
+    max_retries: int = 5  # the SDK's retries of connection errors, 408, 409, 429 and 5xx, with backoff
+    request_timeout: float = 60.0  # seconds per attempt (the SDK's `timeout`)
+    # requests in flight at once; a vLLM server batches concurrent requests, one at a time leaves it idle
     concurrency: int = 8
-    # hf: where the weights go, as `from_pretrained`'s device_map: auto fills the GPUs, then the CPU; null: the CPU
-    device_map: str | None = "auto"
-    dtype: str = "auto"  # hf: auto (the checkpoint's own, e.g. bfloat16) | float32 | bfloat16 | float16
 
 
 @dataclass
@@ -310,7 +338,7 @@ class PathsConfig:
 class Config:
     dsl: DSLConfig = MISSING  # a language's schema: conf/dsl/<name>.yaml puts it first in its defaults
     data: DataConfig = field(default_factory=DataConfig)
-    base_llm: BaseLLMConfig = field(default_factory=BaseLLMConfig)
+    base_llm: BaseLLMConfig = MISSING  # an option's schema, as for dsl
     slm: SLMConfig = field(default_factory=SLMConfig)
     reward: RewardConfig = MISSING  # an option's schema, as for dsl
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
@@ -323,7 +351,12 @@ class Config:
 
 
 # the groups whose every option has a schema of its own, a subclass of the group's, with a `_target_` to build
-OPTION_SCHEMAS: dict[str, Any] = {"dsl": DSLConfig, "reward": RewardConfig, "logger": LoggerConfig}
+OPTION_SCHEMAS: dict[str, Any] = {
+    "dsl": DSLConfig,
+    "base_llm": BaseLLMConfig,
+    "reward": RewardConfig,
+    "logger": LoggerConfig,
+}
 
 
 def option_schema(group: str, options: dict) -> type:

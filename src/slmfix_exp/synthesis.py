@@ -27,12 +27,12 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from slmfix_exp.config import Config
-from slmfix_exp.data.base_llm import Draft, chat, sample_drafts
+from slmfix_exp.data.base_llm import Draft, base_llm_from_config, sample_drafts
 from slmfix_exp.dsl.base import DSL, Diagnostic, Task, Validation
 from slmfix_exp.prompts import (
     WRONG_RESULT,
@@ -49,7 +49,6 @@ from slmfix_exp.task_tests import Verdict, run_tests
 log = logging.getLogger(__name__)
 
 TEACHERS = ("auto", "llm", "slm", "reference")
-LLMS = ("hf", "openai")
 
 
 @dataclass
@@ -73,9 +72,10 @@ def resolve_teacher(cfg: Config) -> str:
     teacher = cfg.synthesis.teacher
     if teacher not in TEACHERS:
         raise ValueError(f"unknown synthesis.teacher {teacher!r}: use one of {', '.join(TEACHERS)}")
+    chats = base_llm_from_config(cfg.base_llm).chats
     if teacher == "auto":
-        return "llm" if cfg.base_llm.name in LLMS else "reference"
-    if teacher == "llm" and cfg.base_llm.name not in LLMS:
+        return "llm" if chats else "reference"
+    if teacher == "llm" and not chats:
         raise ValueError(f"synthesis.teacher=llm needs base_llm=hf or openai, not {cfg.base_llm.name}")
     if teacher == "slm" and not (cfg.synthesis.teacher_path or cfg.slm.name_or_path):
         raise ValueError("synthesis.teacher=slm needs synthesis.teacher_path=<model dir> (e.g. a run's sft/final)")
@@ -149,7 +149,9 @@ def refine(cfg: Config, teacher: str, dsl: DSL, failures: Sequence[Failure], cac
     if teacher == "reference":
         return [[Refinement(explain(f.verdict.feedback), f.task.reference or "", 0)] for f in failures]
     if teacher == "llm":
-        llm = replace(cfg.base_llm, temperature=s.refine_temperature, max_new_tokens=s.max_new_tokens)
+        llm = base_llm_from_config(cfg.base_llm).with_options(
+            temperature=s.refine_temperature, max_new_tokens=s.max_new_tokens
+        )
         conversations = [
             [
                 {"role": "system", "content": f"You are an expert in {dsl.display_name}."},
@@ -157,7 +159,7 @@ def refine(cfg: Config, teacher: str, dsl: DSL, failures: Sequence[Failure], cac
             ]
             for f in failures
         ]
-        answers = chat(llm, conversations, cache_dir, s.refinements, cfg.seed, desc="refining")
+        answers = llm.chat(conversations, cache_dir, s.refinements, cfg.seed, desc="refining")
         return [
             [
                 Refinement(read_explanation(text), extract_program(text, dsl.fence) or "", j)
@@ -215,7 +217,7 @@ def read_explanation(text: str) -> str:
 
 def _teacher_label(cfg: Config, teacher: str) -> str:
     if teacher == "llm":
-        return f"llm:{cfg.base_llm.name}:{cfg.base_llm.model}"
+        return f"llm:{base_llm_from_config(cfg.base_llm).label}"
     if teacher == "slm":
         return f"slm:{cfg.synthesis.teacher_path or cfg.slm.name_or_path}"
     return "reference"
@@ -223,7 +225,8 @@ def _teacher_label(cfg: Config, teacher: str) -> str:
 
 def _record(cfg: Config, teacher: str, failure: Failure, refinement: Refinement, verdict: Verdict) -> dict[str, Any]:
     task, s = failure.task, cfg.synthesis
-    sampled = cfg.base_llm.name in LLMS
+    drafter = base_llm_from_config(cfg.base_llm)
+    sampled = drafter.chats
     return {
         "task_id": task.id,
         "nl": task.nl,
@@ -237,7 +240,7 @@ def _record(cfg: Config, teacher: str, failure: Failure, refinement: Refinement,
         "fixed_program": refinement.program,
         "fixed_tests": verdict.tests,  # what the fixed program passed: "result-set" or "validator"
         # provenance: who wrote the wrong program and the fix, and how
-        "drafter": cfg.base_llm.name if not sampled else f"{cfg.base_llm.name}:{cfg.base_llm.model}",
+        "drafter": drafter.label,
         "draft_label": failure.draft.label,
         "sample": failure.sample,
         "temperature": s.temperature if sampled else None,  # the mutator and cached drafts don't sample

@@ -8,6 +8,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from hydra.utils import instantiate
+
+from slmfix_exp.config import LoggerConfig
+
 
 class Tracker:
     """logger=none, and what every tracker does: nothing, unless a subclass has a run to log to."""
@@ -15,7 +19,7 @@ class Tracker:
     name = "none"
 
     def __init__(self, name: str | None = None, **run: Any) -> None:
-        """`run`: run_dir, config, run_name, sweep and job_type, which a tracker with runs names them by."""
+        """`run`: run_dir, run_config, run_name, sweep and job_type, what a tracker that keeps runs needs."""
         if name is not None and name != self.name:
             raise ValueError(f"logger.name {name!r} doesn't match {type(self).__name__}, the logger {self.name!r}")
         self.run: Any = None
@@ -59,7 +63,7 @@ class WandbTracker(Tracker):
     def __init__(
         self,
         run_dir: Path,
-        config: dict[str, Any],
+        run_config: dict[str, Any],
         run_name: str,
         sweep: str | None = None,
         job_type: str | None = None,
@@ -80,8 +84,17 @@ class WandbTracker(Tracker):
             job_type=job_type,
             tags=list(tags or ()),
             name=run_name,
-            config=config,
+            config=run_config,
             dir=str(run_dir),
             mode=os.environ.get("WANDB_MODE", mode),  # type: ignore[arg-type]
             reinit="finish_previous",
         )
+
+
+def tracker_from_config(cfg: LoggerConfig, **run: Any) -> Tracker:
+    """The `logger` option of a config, built by `hydra.utils.instantiate` with what the run gives it (`Tracker`):
+    plain Python values (`_convert_="all"`), which W&B's config takes, and the run's config not instantiated itself."""
+    tracker = instantiate(cfg, **run, _convert_="all", _recursive_=False)
+    if not isinstance(tracker, Tracker):
+        raise TypeError(f"logger._target_ {cfg._target_} is not a Tracker")
+    return tracker

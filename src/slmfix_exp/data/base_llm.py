@@ -1,10 +1,10 @@
 """The frozen LLM that writes the drafts: an offline error-injecting stand-in, cached drafts, a transformers model,
-or any OpenAI-compatible endpoint. `make_drafts` returns one `Draft` per task, in order, `sample_drafts` several;
-`chat` asks a real LLM anything (LeDex's teacher asks it to explain and refine)."""
+or any OpenAI-compatible endpoint, one `BaseLLM` class per option of the `base_llm` group. `make_drafts` returns one
+`Draft` per task, in order, `sample_drafts` several; a real LLM's `chat` answers anything (LeDex's teacher asks it to
+explain and refine)."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hydra.utils import instantiate
 from tqdm.auto import tqdm
 
-from slmfix_exp.config import BaseLLMConfig
+from slmfix_exp.config import BaseLLMConfig, CachedLLMConfig, HFLLMConfig, MutatorLLMConfig, OpenAILLMConfig
 from slmfix_exp.data.loaders import DataError, jsonl_files, read_jsonl
 from slmfix_exp.dsl.base import DSL, Task
 from slmfix_exp.prompts import draft_messages, extract_program
@@ -34,7 +35,133 @@ class Draft:
     label: str  # what was done to it: "none" (the reference kept), a mutation kind, or "llm"
 
 
+class BaseLLM:
+    """An option of the `base_llm` group, built by `hydra.utils.instantiate` from its schema's fields (`schema`, in
+    config.py): what writes the drafts, and for a real language model, what answers LeDex's teacher prompts."""
+
+    schema: type[BaseLLMConfig] = BaseLLMConfig
+    chats = False  # a language model that can be asked anything (`chat`): LeDex's teacher
+
+    def __init__(self, **options: Any) -> None:
+        self.cfg: Any = self.schema(**options)
+
+    @property
+    def label(self) -> str:
+        """Who wrote a draft, for a synthesised record's provenance."""
+        return str(self.cfg.name)
+
+    def with_options(self, **changes: Any) -> BaseLLM:
+        """The same LLM with some options changed (a teacher's temperature)."""
+        return type(self)(**(vars(self.cfg) | changes))
+
+    def sample(
+        self, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path, n: int = 1, temperature: float | None = None
+    ) -> list[list[Draft]]:
+        """`n` drafts per task, as LeDex samples many programs per task, at `temperature` where the drafter samples
+        (default: base_llm.temperature)."""
+        raise NotImplementedError
+
+    def chat(
+        self,
+        conversations: Sequence[list[dict[str, str]]],
+        cache_dir: Path,
+        n: int = 1,
+        seed: int = 0,
+        desc: str = "chat",
+    ) -> list[list[str]]:
+        """`n` answers of the LLM to each conversation."""
+        raise ValueError(f"base_llm={self.cfg.name} is no language model to ask: use hf or openai")
+
+
+class Mutator(BaseLLM):
+    """The offline stand-in: each reference broken the way a frozen LLM gets programs wrong (`mutator_drafts`)."""
+
+    schema = MutatorLLMConfig
+
+    def sample(
+        self, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path, n: int = 1, temperature: float | None = None
+    ) -> list[list[Draft]]:
+        """Each reference broken `n` ways; sample 0 is the one draft `make_drafts` gives."""
+        salts = [f"sample{k}" if k else "" for k in range(n)]
+        per_sample = [mutator_drafts(dsl, tasks, self.cfg.p_invalid, self.cfg.p_off, seed, salt) for salt in salts]
+        return [list(drafts) for drafts in zip(*per_sample, strict=True)] if tasks else []
+
+
+class CachedDrafts(BaseLLM):
+    """Drafts any LLM wrote earlier, read by task id (`cached_drafts`)."""
+
+    schema = CachedLLMConfig
+
+    def sample(
+        self, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path, n: int = 1, temperature: float | None = None
+    ) -> list[list[Draft]]:
+        if n > 1:
+            log.warning("base_llm=cached holds one draft per task: sampling 1, not %d", n)
+        return [[d] for d in cached_drafts(Path(self.cfg.path), tasks)]
+
+
+class ChatLLM(BaseLLM):
+    """A language model asked for each draft: the task's request in a chat (`prompts.draft_messages`)."""
+
+    chats = True
+
+    @property
+    def label(self) -> str:
+        return f"{self.cfg.name}:{self.cfg.model}"
+
+    def sample(
+        self, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path, n: int = 1, temperature: float | None = None
+    ) -> list[list[Draft]]:
+        llm = self if temperature is None else self.with_options(temperature=temperature)
+        texts = llm.chat([draft_messages(t, dsl) for t in tasks], cache_dir, n, seed, desc="drafting")
+        return [
+            [Draft(t.id, extract_program(x, dsl.fence, require_fence=False) or "", "llm") for x in xs]
+            for t, xs in zip(tasks, texts, strict=True)
+        ]
+
+
+class HFLLM(ChatLLM):
+    """A transformers causal LM, by hub name or local path, with batched generation."""
+
+    schema = HFLLMConfig
+
+    def chat(
+        self,
+        conversations: Sequence[list[dict[str, str]]],
+        cache_dir: Path,
+        n: int = 1,
+        seed: int = 0,
+        desc: str = "chat",
+    ) -> list[list[str]]:
+        return hf_chat(self.cfg, conversations, n, seed, desc)
+
+
+class OpenAILLM(ChatLLM):
+    """Any OpenAI-compatible endpoint (a vLLM server), through the `openai` SDK."""
+
+    schema = OpenAILLMConfig
+
+    def chat(
+        self,
+        conversations: Sequence[list[dict[str, str]]],
+        cache_dir: Path,
+        n: int = 1,
+        seed: int = 0,
+        desc: str = "chat",
+    ) -> list[list[str]]:
+        return openai_chat(self.cfg, conversations, cache_dir, n, seed, desc)
+
+
+def base_llm_from_config(cfg: BaseLLMConfig) -> BaseLLM:
+    """The `base_llm` option of a config, built by `hydra.utils.instantiate` from its `_target_`."""
+    llm = instantiate(cfg)
+    if not isinstance(llm, BaseLLM):
+        raise TypeError(f"base_llm._target_ {cfg._target_} is not a BaseLLM")
+    return llm
+
+
 def make_drafts(cfg: BaseLLMConfig, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path) -> list[Draft]:
+    """One draft per task, in order."""
     return [samples[0] for samples in sample_drafts(cfg, dsl, tasks, seed, cache_dir)]
 
 
@@ -47,45 +174,8 @@ def sample_drafts(
     n: int = 1,
     temperature: float | None = None,
 ) -> list[list[Draft]]:
-    """`n` drafts per task, as LeDex samples many programs per task. The mutator breaks each reference `n` ways
-    (sample 0 is `make_drafts`' draft); a cached file holds one draft per task; a real LLM samples `n` at
-    `temperature` (default: base_llm.temperature)."""
-    needs = {"cached": "path", "hf": "model", "openai": "model"}.get(cfg.name)
-    if needs and not getattr(cfg, needs):
-        raise ValueError(f"base_llm={cfg.name} needs base_llm.{needs}=...")
-    if cfg.name == "mutator":
-        salts = [f"sample{k}" if k else "" for k in range(n)]
-        per_sample = [mutator_drafts(dsl, tasks, cfg.p_invalid, cfg.p_off, seed, salt) for salt in salts]
-        return [list(drafts) for drafts in zip(*per_sample, strict=True)] if tasks else []
-    if cfg.name == "cached":
-        if n > 1:
-            log.warning("base_llm=cached holds one draft per task: sampling 1, not %d", n)
-        return [[d] for d in cached_drafts(Path(str(cfg.path)), tasks)]
-    if cfg.name not in ("hf", "openai"):
-        raise ValueError(f"unknown base_llm.name {cfg.name!r}: use mutator, cached, hf or openai")
-    if temperature is not None:
-        cfg = dataclasses.replace(cfg, temperature=temperature)
-    texts = chat(cfg, [draft_messages(t, dsl) for t in tasks], cache_dir, n, seed, desc="drafting")
-    return [
-        [Draft(t.id, extract_program(x, dsl.fence, require_fence=False) or "", "llm") for x in xs]
-        for t, xs in zip(tasks, texts, strict=True)
-    ]
-
-
-def chat(
-    cfg: BaseLLMConfig,
-    conversations: Sequence[list[dict[str, str]]],
-    cache_dir: Path,
-    n: int = 1,
-    seed: int = 0,
-    desc: str = "chat",
-) -> list[list[str]]:
-    """`n` answers of the LLM to each conversation: a transformers model or an OpenAI-compatible server."""
-    if cfg.name == "hf":
-        return hf_chat(cfg, conversations, n, seed, desc)
-    if cfg.name == "openai":
-        return openai_chat(cfg, conversations, cache_dir, n, seed, desc)
-    raise ValueError(f"base_llm={cfg.name} is no language model to ask: use hf or openai")
+    """`n` drafts per task from the `base_llm` option `cfg` (`BaseLLM.sample`)."""
+    return base_llm_from_config(cfg).sample(dsl, tasks, seed, cache_dir, n, temperature)
 
 
 def mutator_drafts(
@@ -141,7 +231,7 @@ def cached_drafts(path: Path, tasks: Sequence[Task]) -> list[Draft]:
     return [Draft(t.id, by_id[t.id], "llm") for t in tasks]
 
 
-def _hf_model(cfg: BaseLLMConfig) -> tuple[Any, Any]:
+def _hf_model(cfg: HFLLMConfig) -> tuple[Any, Any]:
     """The drafting model, with the dtype and device map of the config: by default (`auto`, `auto`) a 7B model loads in
     its own bfloat16 onto the GPUs, where without them it would load in float32 onto the CPU."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -162,7 +252,7 @@ def _hf_model(cfg: BaseLLMConfig) -> tuple[Any, Any]:
 
 
 def hf_chat(
-    cfg: BaseLLMConfig, conversations: Sequence[list[dict[str, str]]], n: int = 1, seed: int = 0, desc: str = "chat"
+    cfg: HFLLMConfig, conversations: Sequence[list[dict[str, str]]], n: int = 1, seed: int = 0, desc: str = "chat"
 ) -> list[list[str]]:
     """Batched generation with a transformers causal LM (chat template when the tokenizer has one)."""
     import torch
@@ -195,7 +285,7 @@ def render_chat(tokenizer, messages: list[dict[str, str]]) -> str:
 
 
 def openai_chat(
-    cfg: BaseLLMConfig,
+    cfg: OpenAILLMConfig,
     conversations: Sequence[list[dict[str, str]]],
     cache_dir: Path,
     n: int = 1,
