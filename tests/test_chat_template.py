@@ -13,7 +13,7 @@ import torch
 import slmfix_exp.constrained
 import slmfix_exp.evaluate
 from slmfix_exp import train
-from slmfix_exp.config import DataConfig, SLMConfig, to_typed
+from slmfix_exp.config import DataConfig, TinySLMConfig, to_typed
 from slmfix_exp.data.loaders import load_tasks
 from slmfix_exp.dsl import get_dsl
 from slmfix_exp.evaluate import generate
@@ -40,7 +40,7 @@ def chat_slm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tasks = load_tasks(DataConfig(), "sql", path)["train"][:200]
     tokenizer = train_tokenizer([t.reference or "" for t in tasks] + [chat("x", "y")] * 20, 400)
     tokenizer.chat_template = TEMPLATE
-    build_tiny_model(SLMConfig(**SMALL), tokenizer, 0).save_pretrained(path)
+    build_tiny_model(TinySLMConfig(**SMALL), tokenizer, 0).save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
 

@@ -9,7 +9,7 @@ from unittest.mock import patch
 import pytest
 import torch
 
-from slmfix_exp.config import SLMConfig
+from slmfix_exp.config import TinySLMConfig
 from slmfix_exp.constrained import (
     NamesFromPrompt,
     SearchTextInDraft,
@@ -92,7 +92,9 @@ def test_generate_with_the_constraint_only_copies_the_draft(tokenizer) -> None: 
     """Through evaluate.generate on real repair prompts: an untrained model's sampled answers, opened by hand into a
     search block, copy pieces of their own row's draft (rows are prompts x samples, sorted by length), and the same
     model unconstrained writes search texts that aren't."""
-    model = build_tiny_model(SLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64), tokenizer, 0)
+    model = build_tiny_model(
+        TinySLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64), tokenizer, 0
+    )
     dsl = get_dsl("sql")
     drafts = DRAFTS[:2]
     prompts = [
@@ -202,7 +204,9 @@ def test_a_replacement_only_writes_the_prompts_names(tokenizer, seed: int) -> No
 def test_generate_with_names_writes_no_new_name(tokenizer) -> None:  # type: ignore[no-untyped-def]
     """Through evaluate.generate: an untrained model sampling replacements writes only the prompt's words with
     `names`, and other words without it."""
-    model = build_tiny_model(SLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64), tokenizer, 0)
+    model = build_tiny_model(
+        TinySLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64), tokenizer, 0
+    )
     dsl = get_dsl("sql")
     draft = DRAFTS[0]
     prompt = repair_prompt(Task("t", "a request", draft), draft, Validation(ok=False), dsl, answer="edit")

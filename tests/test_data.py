@@ -307,12 +307,14 @@ def test_openai_request_timeout(bundled: dict, tmp_path: Path, chat_server) -> N
 
 
 def test_hf_drafts_from_a_local_model(bundled: dict, tmp_path: Path) -> None:
-    from slmfix_exp.config import SLMConfig
+    from slmfix_exp.config import TinySLMConfig
     from slmfix_exp.models import build_tiny_model, train_tokenizer
 
     tasks = bundled["bash"]["test"][:3]
     tokenizer = train_tokenizer([t.nl + t.reference for t in bundled["bash"]["train"][:200]], 400)
-    model = build_tiny_model(SLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64), tokenizer, 0)
+    model = build_tiny_model(
+        TinySLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64), tokenizer, 0
+    )
     model.save_pretrained(tmp_path / "llm")
     tokenizer.save_pretrained(tmp_path / "llm")
     cfg = HFLLMConfig(model=str(tmp_path / "llm"), max_new_tokens=8, batch_size=2)

@@ -10,7 +10,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM
 
-from slmfix_exp.config import DataConfig, HFLLMConfig, SLMConfig
+from slmfix_exp.config import DataConfig, HFLLMConfig, TinySLMConfig
 from slmfix_exp.data.base_llm import make_drafts
 from slmfix_exp.data.loaders import load_tasks
 from slmfix_exp.dsl import get_dsl
@@ -24,7 +24,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny causal LM saved in float32, as a hub model or a stage's output would be."""
     path = tmp_path_factory.mktemp("model")
     tokenizer = train_tokenizer([f"SELECT c{i} FROM t{i} WHERE x > {i}" for i in range(200)], 300)
-    build_tiny_model(SLMConfig(**SMALL), tokenizer, 0).save_pretrained(path)
+    build_tiny_model(TinySLMConfig(**SMALL), tokenizer, 0).save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
 
@@ -44,16 +44,16 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 
 def test_slm_device_map_and_dtype_reach_from_pretrained(model_dir: Path, loads: list[dict[str, Any]]) -> None:
-    model = load_slm(str(model_dir), SLMConfig(**SMALL, dtype="bfloat16"), trainable=False)
+    model = load_slm(str(model_dir), TinySLMConfig(**SMALL, dtype="bfloat16"), trainable=False)
     assert loads[-1]["device_map"] == "auto" and loads[-1]["dtype"] is torch.bfloat16  # the defaults: auto
     assert next(model.parameters()).dtype is torch.bfloat16
     assert model.device.type == ("cuda" if torch.cuda.is_available() else "cpu")
-    load_slm(str(model_dir), SLMConfig(**SMALL, device_map=None), trainable=False)
+    load_slm(str(model_dir), TinySLMConfig(**SMALL, device_map=None), trainable=False)
     assert loads[-1]["device_map"] is None and loads[-1]["dtype"] is torch.float32
     with pytest.raises(ValueError, match=r"slm\.dtype 'fp16'"):
-        load_slm(str(model_dir), SLMConfig(**SMALL, dtype="fp16"))
+        load_slm(str(model_dir), TinySLMConfig(**SMALL, dtype="fp16"))
     with pytest.raises(ValueError, match=r"slm\.dtype"):  # the SLM's dtype is explicit: its training depends on it
-        load_slm(str(model_dir), SLMConfig(**SMALL, dtype="auto"))
+        load_slm(str(model_dir), TinySLMConfig(**SMALL, dtype="auto"))
 
 
 def test_drafting_llm_device_map_and_dtype_reach_from_pretrained(
@@ -86,7 +86,7 @@ def test_a_model_loaded_with_device_map_auto_trains_on_the_cpu(model_dir: Path, 
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
-    model, tokenizer = load_slm(str(model_dir), SLMConfig(**SMALL)), load_tokenizer(str(model_dir))
+    model, tokenizer = load_slm(str(model_dir), TinySLMConfig(**SMALL)), load_tokenizer(str(model_dir))
     before = next(model.parameters()).detach().clone()
     args = SFTConfig(
         output_dir=str(tmp_path),

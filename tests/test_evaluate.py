@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from slmfix_exp.config import SLMConfig
+from slmfix_exp.config import TinySLMConfig
 from slmfix_exp.evaluate import generate
 from slmfix_exp.models import build_tiny_model, train_tokenizer
 
@@ -11,7 +11,9 @@ from slmfix_exp.models import build_tiny_model, train_tokenizer
 def tiny() -> tuple:
     corpus = [f"SELECT name FROM t{i} WHERE id = {i * 7}" for i in range(200)]
     tokenizer = train_tokenizer(corpus, 300)
-    model = build_tiny_model(SLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64), tokenizer, 0)
+    model = build_tiny_model(
+        TinySLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64), tokenizer, 0
+    )
     return model, tokenizer
 
 

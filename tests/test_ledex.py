@@ -24,7 +24,15 @@ from slmfix_exp.codebleu import (
     tokens,
     weighted_ngram_match,
 )
-from slmfix_exp.config import Config, DataConfig, MutatorLLMConfig, OpenAILLMConfig, SQLConfig, SynthesisConfig
+from slmfix_exp.config import (
+    Config,
+    DataConfig,
+    MutatorLLMConfig,
+    OpenAILLMConfig,
+    SQLConfig,
+    SynthesisConfig,
+    TinySLMConfig,
+)
 from slmfix_exp.data.loaders import load_tasks
 from slmfix_exp.dsl import get_dsl
 from slmfix_exp.dsl.base import Task, Validation
@@ -251,6 +259,7 @@ def test_synthesis_keeps_only_passing_refinements_with_provenance(sql_tasks: lis
     threading.Thread(target=server.serve_forever, daemon=True).start()
     cfg = Config(
         dsl=SQLConfig(),
+        slm=TinySLMConfig(),
         base_llm=OpenAILLMConfig(model="m", base_url=f"http://127.0.0.1:{server.server_port}/v1"),
         synthesis=SynthesisConfig(enabled=True, samples=2, temperature=1.0, refinements=2, refine_temperature=0.8),
     )
@@ -279,7 +288,12 @@ def test_synthesis_keeps_only_passing_refinements_with_provenance(sql_tasks: lis
 
 
 def test_offline_synthesis_says_its_teacher_is_the_reference(sql_tasks: list[Task], tmp_path: Path) -> None:
-    cfg = Config(dsl=SQLConfig(), base_llm=MutatorLLMConfig(), synthesis=SynthesisConfig(enabled=True, samples=3))
+    cfg = Config(
+        dsl=SQLConfig(),
+        base_llm=MutatorLLMConfig(),
+        slm=TinySLMConfig(),
+        synthesis=SynthesisConfig(enabled=True, samples=3),
+    )
     cfg.slm.answer = "program"
     records = synthesise(cfg, get_dsl("sql"), sql_tasks[:20], tmp_path, tmp_path)
     assert records and {r["failure"] for r in records} == {"invalid", WRONG_RESULT}

@@ -111,7 +111,7 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
         stages = list(cfg.trainer.stages)
         if stages or cfg.eval.slm_base:
             from slmfix_exp import train
-            from slmfix_exp.models import load_slm, load_tokenizer, tiny_model_dir
+            from slmfix_exp.models import load_slm, load_tokenizer, slm_from_config
 
             with timings.stage("training data"):
                 if dataset is not None:
@@ -124,13 +124,8 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
                     )
                 log.info("%d repair examples from %d training tasks", len(examples), len(splits["train"]))
             with timings.stage("build slm"), rank0_first():
-                if cfg.slm.name == "tiny":
-                    corpus = [e["prompt"] + e["completion"] for e in examples]
-                    start_path = str(tiny_model_dir(cfg.slm, corpus, cache_dir, cfg.seed))
-                elif cfg.slm.name == "hf":
-                    start_path = str(cfg.slm.name_or_path)
-                else:
-                    raise ValueError(f"unknown slm.name {cfg.slm.name!r}: use tiny or hf")
+                corpus = [e["prompt"] + e["completion"] for e in examples]
+                start_path = slm_from_config(cfg.slm).start(corpus, cache_dir, cfg.seed)
                 tokenizer = load_tokenizer(start_path)
                 model = load_slm(start_path, cfg.slm)
 

@@ -3,7 +3,7 @@
 `conf/config.yaml` puts `config_schema` first in its defaults list, so every YAML option and command-line override is
 merged into these dataclasses: a misspelled key or a value of the wrong type fails at start-up with an error that
 names the key. Each group has one dataclass, whose option files (conf/<group>/<option>.yaml) set some of its fields;
-in the groups of `OPTION_SCHEMAS` (dsl, base_llm, reward, logger) each option has a schema of its own, which its
+in the groups of `OPTION_SCHEMAS` (dsl, base_llm, slm, reward, logger) each option has a schema of its own, which its
 option file names first in its defaults, and a `_target_` that `hydra.utils.instantiate` builds.
 """
 
@@ -124,14 +124,11 @@ class LoRAConfig:
 
 @dataclass
 class SLMConfig:
-    name: str = "tiny"  # tiny: built from this config | hf: loaded from name_or_path
-    name_or_path: str | None = None  # hf: hub name or local directory
-    architecture: str = "llama"  # tiny: llama | qwen2
-    hidden_size: int = 192
-    num_layers: int = 4
-    num_heads: int = 4
-    intermediate_size: int = 576
-    vocab_size: int = 2048  # tiny: the byte-level BPE tokenizer trained on the task corpus
+    """What every SLM option has: how it answers, and how its weights are held and trained. Each option's schema adds
+    where the SLM starts (`_target_`: models.TinySLM builds one, models.PretrainedSLM loads one)."""
+
+    _target_: str = MISSING
+    name: str = MISSING
     max_length: int = 768  # prompt + completion tokens
     answer: str = "program"  # what the SLM writes: program (the whole fixed program) | edit (search/replace hunks)
     constrain_search: bool = True  # edit: search texts only copy pieces of the draft, in RL and evaluation
@@ -145,6 +142,29 @@ class SLMConfig:
     # train with bf16 autocast over `dtype` weights (mixed precision) on a CPU too; on CUDA a bfloat16 model always is
     bf16_autocast: bool = False
     lora: LoRAConfig = field(default_factory=LoRAConfig)
+
+
+@dataclass
+class TinySLMConfig(SLMConfig):
+    """A small model built from this config, with a byte-level BPE tokenizer trained on the task corpus."""
+
+    _target_: str = "slmfix_exp.models.TinySLM"
+    name: str = "tiny"
+    architecture: str = "llama"  # llama | qwen2
+    hidden_size: int = 192
+    num_layers: int = 4
+    num_heads: int = 4
+    intermediate_size: int = 576
+    vocab_size: int = 2048
+
+
+@dataclass
+class HFSLMConfig(SLMConfig):
+    """A pretrained causal LM loaded from the hub or a local directory."""
+
+    _target_: str = "slmfix_exp.models.PretrainedSLM"
+    name: str = "hf"
+    name_or_path: str = MISSING  # hub name or local directory
 
 
 @dataclass
@@ -214,7 +234,9 @@ class SFTConfig:
 
 @dataclass
 class RLConfig:
-    algorithm: str = "grpo"  # grpo | rloo
+    # TRL's trainer of the RL stage and its config class (`hydra.utils.get_class`): GRPO, or RLOO (trainer=rloo)
+    trainer_class: str = "trl.GRPOTrainer"
+    args_class: str = "trl.GRPOConfig"
     max_steps: int = 30
     learning_rate: float = 5e-5
     batch_size: int = 16  # completions per step (prompts x num_generations)
@@ -339,7 +361,7 @@ class Config:
     dsl: DSLConfig = MISSING  # a language's schema: conf/dsl/<name>.yaml puts it first in its defaults
     data: DataConfig = field(default_factory=DataConfig)
     base_llm: BaseLLMConfig = MISSING  # an option's schema, as for dsl
-    slm: SLMConfig = field(default_factory=SLMConfig)
+    slm: SLMConfig = MISSING  # an option's schema, as for dsl
     reward: RewardConfig = MISSING  # an option's schema, as for dsl
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
     prompt: PromptConfig = field(default_factory=PromptConfig)
@@ -354,6 +376,7 @@ class Config:
 OPTION_SCHEMAS: dict[str, Any] = {
     "dsl": DSLConfig,
     "base_llm": BaseLLMConfig,
+    "slm": SLMConfig,
     "reward": RewardConfig,
     "logger": LoggerConfig,
 }

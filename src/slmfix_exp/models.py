@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 import torch
+from hydra.utils import instantiate
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
-from slmfix_exp.config import SLMConfig
+from slmfix_exp.config import HFSLMConfig, SLMConfig, TinySLMConfig
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,58 @@ def check_model_path(name_or_path: str) -> str:
     return str(path) if path.exists() else name_or_path
 
 
-def tiny_model_dir(cfg: SLMConfig, corpus: list[str], cache_dir: Path, seed: int) -> Path:
+class SLMStart:
+    """An option of the `slm` group, built by `hydra.utils.instantiate` from its schema's fields (`schema`): where the
+    SLM starts, and whether it comes pretrained."""
+
+    schema: type[SLMConfig] = SLMConfig
+    pretrained = False  # a pretrained SLM learns from completions only and checkpoints its activations by default
+
+    def __init__(self, **options: Any) -> None:
+        self.cfg: Any = self.schema(**options)
+
+    @property
+    def name_or_path(self) -> str | None:
+        """The checkpoint it loads, where it loads one."""
+        return None
+
+    def start(self, corpus: list[str], cache_dir: Path, seed: int) -> str:
+        """The directory or hub name of the model and tokenizer to train from; `corpus` is the training text."""
+        raise NotImplementedError
+
+
+class TinySLM(SLMStart):
+    """slm=tiny: built from its config with a tokenizer trained on the corpus, cached (`tiny_model_dir`)."""
+
+    schema = TinySLMConfig
+
+    def start(self, corpus: list[str], cache_dir: Path, seed: int) -> str:
+        return str(tiny_model_dir(self.cfg, corpus, cache_dir, seed))
+
+
+class PretrainedSLM(SLMStart):
+    """slm=hf: a pretrained causal LM, by hub name or local directory."""
+
+    schema = HFSLMConfig
+    pretrained = True
+
+    @property
+    def name_or_path(self) -> str | None:
+        return str(self.cfg.name_or_path)
+
+    def start(self, corpus: list[str], cache_dir: Path, seed: int) -> str:
+        return str(self.cfg.name_or_path)
+
+
+def slm_from_config(cfg: SLMConfig) -> SLMStart:
+    """The `slm` option of a config, built by `hydra.utils.instantiate` from its `_target_`."""
+    start = instantiate(cfg, _convert_="all")
+    if not isinstance(start, SLMStart):
+        raise TypeError(f"slm._target_ {cfg._target_} is not an SLMStart")
+    return start
+
+
+def tiny_model_dir(cfg: TinySLMConfig, corpus: list[str], cache_dir: Path, seed: int) -> Path:
     """Build (or reuse from the cache) the tokenizer and the randomly initialised tiny model for this corpus."""
     arch = {
         k: getattr(cfg, k)
@@ -97,7 +149,7 @@ def train_tokenizer(corpus: Iterable[str], vocab_size: int) -> PreTrainedTokeniz
     return PreTrainedTokenizerFast(tokenizer_object=tok, **SPECIAL_TOKENS)
 
 
-def build_tiny_model(cfg: SLMConfig, tokenizer: PreTrainedTokenizerBase, seed: int) -> PreTrainedModel:
+def build_tiny_model(cfg: TinySLMConfig, tokenizer: PreTrainedTokenizerBase, seed: int) -> PreTrainedModel:
     from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
 
     kwargs = dict(

@@ -34,6 +34,7 @@ from typing import Any
 from slmfix_exp.config import Config
 from slmfix_exp.data.base_llm import Draft, base_llm_from_config, sample_drafts
 from slmfix_exp.dsl.base import DSL, Diagnostic, Task, Validation
+from slmfix_exp.models import slm_from_config
 from slmfix_exp.prompts import (
     WRONG_RESULT,
     edit_script,
@@ -77,7 +78,7 @@ def resolve_teacher(cfg: Config) -> str:
         return "llm" if chats else "reference"
     if teacher == "llm" and not chats:
         raise ValueError(f"synthesis.teacher=llm needs base_llm=hf or openai, not {cfg.base_llm.name}")
-    if teacher == "slm" and not (cfg.synthesis.teacher_path or cfg.slm.name_or_path):
+    if teacher == "slm" and not (cfg.synthesis.teacher_path or slm_from_config(cfg.slm).name_or_path):
         raise ValueError("synthesis.teacher=slm needs synthesis.teacher_path=<model dir> (e.g. a run's sft/final)")
     return teacher
 
@@ -170,7 +171,7 @@ def refine(cfg: Config, teacher: str, dsl: DSL, failures: Sequence[Failure], cac
     from slmfix_exp.evaluate import generate
     from slmfix_exp.models import load_slm, load_tokenizer
 
-    path = str(s.teacher_path or cfg.slm.name_or_path)
+    path = str(s.teacher_path or slm_from_config(cfg.slm).name_or_path)
     model, tokenizer = load_slm(path, cfg.slm, trainable=False), load_tokenizer(path)
     prompts = [_prompt(cfg, dsl, f, cfg.slm.answer) for f in failures]
     texts = generate(
@@ -219,7 +220,7 @@ def _teacher_label(cfg: Config, teacher: str) -> str:
     if teacher == "llm":
         return f"llm:{base_llm_from_config(cfg.base_llm).label}"
     if teacher == "slm":
-        return f"slm:{cfg.synthesis.teacher_path or cfg.slm.name_or_path}"
+        return f"slm:{cfg.synthesis.teacher_path or slm_from_config(cfg.slm).name_or_path}"
     return "reference"
 
 

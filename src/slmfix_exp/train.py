@@ -22,6 +22,7 @@ from typing import Any, cast
 
 import torch
 from datasets import Dataset
+from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
 from transformers import PreTrainedTokenizerBase
 
@@ -29,7 +30,7 @@ from slmfix_exp.config import Config, check_rl
 from slmfix_exp.constrained import constrain_generation
 from slmfix_exp.data.base_llm import mutator_drafts
 from slmfix_exp.dsl.base import DSL, Task
-from slmfix_exp.models import SLM, slm_example
+from slmfix_exp.models import SLM, slm_example, slm_from_config
 from slmfix_exp.prompts import explain, repair_completion, repair_prompt
 from slmfix_exp.reward import reward_from_config
 
@@ -85,7 +86,7 @@ def gradient_checkpointing(cfg: Config) -> bool:
     the tiny one, where it saves little memory and costs a recomputed forward pass."""
     if cfg.trainer.gradient_checkpointing is not None:
         return cfg.trainer.gradient_checkpointing
-    return cfg.slm.name != "tiny"
+    return slm_from_config(cfg.slm).pretrained
 
 
 def run_sft(
@@ -149,7 +150,9 @@ def sft_trainer(
         lr_scheduler_type=schedule,
         warmup_steps=max(1, int(c.warmup_ratio * max_steps)) if schedule == "cosine" else 0,
         max_length=cfg.slm.max_length,
-        completion_only_loss=cfg.slm.name != "tiny" if c.completion_only_loss is None else c.completion_only_loss,
+        completion_only_loss=slm_from_config(cfg.slm).pretrained
+        if c.completion_only_loss is None
+        else c.completion_only_loss,
         packing=False,
         train_sampling_strategy="group_by_length",  # batches of like-length prompts: 26% less time on padding
     )
@@ -234,7 +237,7 @@ def rl_trainer(
     the configured reward."""
     c = cfg.trainer.rl
     reward = reward_from_config(cfg.reward, dsl, cfg.slm.answer)
-    rl_config, rl_trainer_class = rl_classes(c.algorithm)
+    rl_config, rl_trainer_class = get_class(c.args_class), get_class(c.trainer_class)
     args = rl_config(**rl_args(cfg, stage_dir, report_to))
     columns = ("draft", "reference", "context")  # what the reward reads besides the completion
     dataset = Dataset.from_list([slm_example(tokenizer, e["prompt"]) | {k: e[k] for k in columns} for e in examples])
@@ -268,19 +271,6 @@ def rl_args(cfg: Config, stage_dir: Path, report_to: list[str]) -> dict[str, Any
     if c.use_vllm:
         args |= dict(vllm_mode=c.vllm_mode, vllm_gpu_memory_utilization=c.vllm_gpu_memory_utilization)
     return args
-
-
-def rl_classes(algorithm: str) -> tuple[Any, Any]:
-    """TRL's config and trainer classes of `trainer.rl.algorithm`."""
-    if algorithm == "grpo":
-        from trl import GRPOConfig, GRPOTrainer
-
-        return GRPOConfig, GRPOTrainer
-    if algorithm == "rloo":
-        from trl import RLOOConfig, RLOOTrainer
-
-        return RLOOConfig, RLOOTrainer
-    raise ValueError(f"unknown trainer.rl.algorithm {algorithm!r}: use grpo or rloo")
 
 
 def last_checkpoint(stage_dir: Path) -> str | None:
