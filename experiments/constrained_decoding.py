@@ -11,16 +11,10 @@ configured best-of-n over rounds.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-
-from slmfix_exp import CONF_DIR
-from slmfix_exp.config import to_typed
 from slmfix_exp.data.base_llm import make_drafts
-from slmfix_exp.data.loaders import load_eval_tasks, load_tasks
-from slmfix_exp.dsl import dsl_from_config
 from slmfix_exp.evaluate import Evaluation
+from slmfix_exp.experiment import compose, setup
 from slmfix_exp.models import load_slm, load_tokenizer
 
 DECODINGS = {"free": (False, False), "search constrained": (True, False), "search + names constrained": (True, True)}
@@ -31,15 +25,10 @@ def main(argv: list[str]) -> None:
     if "model" not in own:
         sys.exit(__doc__)
     overrides = [a for a in argv if not a.startswith(("model=", "greedy="))]
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = to_typed(compose(config_name="config", overrides=[*overrides, "slm.answer=edit"]))
-    cache_dir = Path(cfg.paths.cache_dir).expanduser()
-    dsl = dsl_from_config(cfg.dsl)
-    if cfg.eval.data.path:
-        tasks = load_eval_tasks(cfg.eval.data, cfg.dsl.name)
-    else:
-        tasks = load_tasks(cfg.data, cfg.dsl.name, cache_dir)[cfg.eval.split]
-    evaluation = Evaluation(cfg, dsl, tasks, make_drafts(cfg.base_llm, dsl, tasks, cfg.seed, cache_dir))
+    _, cfg = compose([*overrides, "slm.answer=edit"])
+    run = setup(cfg)
+    dsl, tasks = run.dsl, run.test
+    evaluation = Evaluation(cfg, dsl, tasks, make_drafts(cfg.base_llm, dsl, tasks, cfg.seed, run.cache_dir))
     model, tokenizer = load_slm(own["model"], cfg.slm, trainable=False), load_tokenizer(own["model"])
     base = evaluation.base()
     print(f"{cfg.dsl.name}: {len(tasks)} tasks, {base['invalid_drafts']} invalid drafts")

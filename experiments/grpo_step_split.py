@@ -23,13 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-
-from slmfix_exp import CONF_DIR
-from slmfix_exp.config import to_typed
-from slmfix_exp.data.loaders import load_tasks
-from slmfix_exp.dsl import dsl_from_config
-from slmfix_exp.models import load_slm, load_tokenizer, tiny_model_dir
+from slmfix_exp.experiment import compose, setup
+from slmfix_exp.models import load_slm, load_tokenizer, slm_from_config
 from slmfix_exp.train import repair_examples, rl_trainer
 
 
@@ -37,16 +32,13 @@ def main(argv: list[str]) -> None:
     options = dict(a.split("=", 1) for a in argv if a.split("=", 1)[0] in ("steps", "model"))
     overrides = [a for a in argv if a.split("=", 1)[0] not in ("steps", "model")]
     steps = int(options.get("steps", 6))
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = to_typed(compose(config_name="config", overrides=[*overrides, "trainer.logging_steps=1"]))
+    _, cfg = compose([*overrides, "trainer.logging_steps=1"])
     cfg.trainer.rl.max_steps = steps
-    cache_dir = Path(cfg.paths.cache_dir).expanduser()
-    dsl = dsl_from_config(cfg.dsl)
-    tasks = load_tasks(cfg.data, cfg.dsl.name, cache_dir)["train"][:400]
+    run = setup(cfg)
+    dsl, tasks = run.dsl, run.splits["train"][:400]
     examples = repair_examples(cfg, dsl, tasks, 1, "split")
-    path = options.get("model") or str(
-        tiny_model_dir(cfg.slm, [e["prompt"] + e["completion"] for e in examples], cache_dir, cfg.seed)
-    )
+    corpus = [e["prompt"] + e["completion"] for e in examples]
+    path = options.get("model") or slm_from_config(cfg.slm).start(corpus, run.cache_dir, cfg.seed)
     tokenizer, model = load_tokenizer(path), load_slm(path, cfg.slm)
 
     generation: list[float] = []

@@ -18,15 +18,9 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter, defaultdict
-from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-
-from slmfix_exp import CONF_DIR
-from slmfix_exp.config import to_typed
-from slmfix_exp.data.loaders import load_tasks
-from slmfix_exp.dsl import dsl_from_config
 from slmfix_exp.evaluate import generate
+from slmfix_exp.experiment import compose, setup
 from slmfix_exp.models import load_slm, load_tokenizer
 from slmfix_exp.prompts import EDIT_FENCE, apply_edit, extract_program
 from slmfix_exp.train import repair_examples
@@ -52,10 +46,9 @@ def main(argv: list[str]) -> None:
     overrides = [a for a in argv if a.split("=", 1)[0] not in keys]
     if "model" not in options:
         sys.exit("give model=<a run's sft/final or rl/final directory>")
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = to_typed(compose(config_name="config", overrides=[*overrides, "slm.answer=edit"]))
-    dsl = dsl_from_config(cfg.dsl)
-    tasks = load_tasks(cfg.data, cfg.dsl.name, Path(cfg.paths.cache_dir).expanduser())["test"]
+    _, cfg = compose([*overrides, "slm.answer=edit"])
+    run = setup(cfg)
+    dsl, tasks = run.dsl, run.splits["test"]
     examples = repair_examples(cfg, dsl, tasks, 1, "failure-modes")[: int(options.get("n", 200))]
     model, tokenizer = load_slm(options["model"], cfg.slm, trainable=False), load_tokenizer(options["model"])
     prompts = [e["prompt"] for e in examples]

@@ -3,7 +3,8 @@
     tasks -> base LLM drafts -> validate -> (train the SLM: SFT, then GRPO/RLOO) -> repair invalid drafts -> metrics
     -> results.json, results.md, predictions.jsonl, plots, W&B
 
-Data flows one way through `run`; each stage logs its duration. The run dir is printed as the last line.
+Data flows one way through `run`, a stage at a time, each logging its duration. The run dir is printed as the last
+line.
 
 Under `accelerate launch` (or several submitit tasks per job) every rank runs this entrypoint: all ranks train (the
 trainers do the DDP), rank 0 alone drafts, evaluates, writes the results and logs to W&B while the others wait.
@@ -28,7 +29,6 @@ from omegaconf import DictConfig, OmegaConf
 from slmfix_exp import CONF_DIR
 from slmfix_exp.config import Config, evaluated_stages, to_typed
 from slmfix_exp.data.base_llm import make_drafts
-from slmfix_exp.data.loaders import load_eval_tasks, load_tasks
 from slmfix_exp.distributed import (
     barrier,
     follow_rank0,
@@ -39,8 +39,8 @@ from slmfix_exp.distributed import (
     submitit_tasks,
     world_size,
 )  # importing it registers the schemas before Hydra composes
-from slmfix_exp.dsl import Task, dsl_from_config
 from slmfix_exp.evaluate import Evaluation, write_results
+from slmfix_exp.experiment import Setup, setup
 from slmfix_exp.tracking import Tracker, tracker_from_config
 
 log = logging.getLogger("slmfix_exp")
@@ -59,116 +59,147 @@ class Timings(dict[str, float]):
 def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -> dict[str, Any]:
     """The whole experiment into `run_dir`; `sweep` names the multirun the job belongs to (its W&B group).
     Returns the results on rank 0 and {} on the other ranks."""
+    start_job(cfg, run_dir)
+    timings = Timings()
+    with tracked(cfg, raw, run_dir, sweep) as tracker:
+        with timings.stage("load data"), rank0_first():
+            tasks = setup(cfg)
+        evaluation = evaluate_baselines(cfg, tasks, timings) if rank() == 0 else None
+        dataset = synthesised_dataset(cfg, tasks, run_dir, timings)
+        if cfg.trainer.stages or cfg.eval.slm_base:
+            slm = SLMStages(cfg, raw, run_dir, tasks, dataset, evaluation, tracker, timings)
+            if cfg.eval.slm_base:
+                slm.evaluate("slm_base")
+            for stage in cfg.trainer.stages:
+                slm.train(stage)
+                if stage in evaluated_stages(cfg):
+                    slm.evaluate(stage)
+        if evaluation is None:
+            return {}
+        with timings.stage("write results"):
+            config = OmegaConf.to_container(raw, resolve=True)
+            results, plots = write_results(run_dir, evaluation, config, timings)  # type: ignore[arg-type]
+        log_to_tracker(tracker, results, plots, evaluation)
+    return results
+
+
+def start_job(cfg: Config, run_dir: Path) -> None:
+    """Refuse a job that can't run here, before it spends anything; set its threads and seed."""
     if (run_dir / "results.json").exists():
         raise FileExistsError(f"{run_dir / 'results.json'} exists: this run is finished; choose another hydra.run.dir")
     if cfg.trainer.sft.share and world_size() > 1:  # the ranks would queue on the shared stage's lock, one by one
         raise ValueError("trainer.sft.share=true runs one process per job: not under accelerate launch or DDP tasks")
     if cfg.trainer.threads:
         torch.set_num_threads(cfg.trainer.threads)
-    main_rank = rank() == 0
     log.info("rank %d of %d, %d torch threads", rank(), world_size(), torch.get_num_threads())
     from transformers import set_seed
 
     set_seed(cfg.seed)
-    cache_dir = Path(cfg.paths.cache_dir).expanduser()
-    timings = Timings()
-    tracker: Tracker = Tracker()  # one W&B run per job: rank 0's
-    if main_rank:
+
+
+@contextmanager
+def tracked(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None) -> Iterator[Tracker]:
+    """The job's tracker (rank 0's: one W&B run per job; the others log nothing), finished however the job ends: as
+    failed when it raises, the exception going on."""
+    tracker = Tracker()
+    if rank() == 0:
         config = OmegaConf.to_container(raw, resolve=True)
-        tracker = tracker_from_config(
-            cfg.logger,
-            run_dir=run_dir,
-            run_config=config,
-            run_name=run_dir.name,
-            sweep=sweep,
-            job_type=cfg.trainer.name,
-        )
+        job = {"run_dir": run_dir, "run_config": config, "run_name": run_dir.name, "sweep": sweep}
+        tracker = tracker_from_config(cfg.logger, **job, job_type=cfg.trainer.name)
     try:
-        with timings.stage("load data"), rank0_first():
-            dsl = dsl_from_config(cfg.dsl)
-            splits = load_tasks(cfg.data, cfg.dsl.name, cache_dir)
-            test = load_eval_tasks(cfg.eval.data, cfg.dsl.name) if cfg.eval.data.path else splits[cfg.eval.split]
-            log.info("%d train / %d val / %d test tasks", len(splits["train"]), len(splits["val"]), len(test))
-            warn_if_seen(splits["train"], test)
-        evaluation: Evaluation | None = None
-        if main_rank:  # the drafts are for evaluation, which rank 0 does alone
-            with timings.stage("draft"):
-                drafts = make_drafts(cfg.base_llm, dsl, test, cfg.seed, cache_dir)
-            with timings.stage("validate drafts"):
-                evaluation = Evaluation(cfg, dsl, test, drafts)
-            for name, method in (("base", evaluation.base), ("rules", evaluation.rules)):
-                with timings.stage(f"evaluate {name}"):
-                    metrics = method()
-                log_method(name, metrics)
-
-        dataset = None
-        if cfg.synthesis.enabled:  # LeDex: the SLM trains on synthesised (wrong program, explanation, fix) records
-            from slmfix_exp.synthesis import synthesise
-
-            with timings.stage("synthesis"), rank0_first():
-                dataset = synthesise(cfg, dsl, splits["train"], run_dir / "synthesis", cache_dir)
-
-        stages = list(cfg.trainer.stages)
-        if stages or cfg.eval.slm_base:
-            from slmfix_exp import train
-            from slmfix_exp.models import load_slm, load_tokenizer, slm_from_config
-
-            with timings.stage("training data"):
-                if dataset is not None:
-                    from slmfix_exp.synthesis import training_examples
-
-                    examples = training_examples(cfg, dsl, dataset)
-                else:
-                    examples = train.repair_examples(
-                        cfg, dsl, splits["train"], cfg.trainer.sft.drafts_per_task, "train"
-                    )
-                log.info("%d repair examples from %d training tasks", len(examples), len(splits["train"]))
-            with timings.stage("build slm"), rank0_first():
-                corpus = [e["prompt"] + e["completion"] for e in examples]
-                start_path = slm_from_config(cfg.slm).start(corpus, cache_dir, cfg.seed)
-                tokenizer = load_tokenizer(start_path)
-                model = load_slm(start_path, cfg.slm)
-
-            def evaluate(name: str) -> None:
-                if evaluation is None:
-                    barrier()  # while rank 0 evaluates
-                    return
-                with timings.stage(f"evaluate {name}"):
-                    metrics = evaluation.slm(name, model, tokenizer)
-                log_method(name, metrics)
-                tracker.log({f"eval/{name}/{k}": v for k, v in metrics.items() if isinstance(v, int | float)})
-                barrier()
-
-            if cfg.eval.slm_base:
-                evaluate("slm_base")
-            for stage in stages:
-                with train.stage_dir(cfg, raw, run_dir, stage, cache_dir) as stage_dir, timings.stage(f"train {stage}"):
-                    finished = train.stage_done(stage_dir)
-                    if finished:
-                        log.info("stage %s already finished; loading %s", stage, finished)
-                        model = load_slm(str(finished), cfg.slm)
-                    elif stage == "sft":
-                        model = train.run_sft(cfg, dsl, model, tokenizer, examples, stage_dir, tracker.report_to)
-                    elif stage == "rl":
-                        model = train.run_rl(cfg, dsl, model, tokenizer, examples, stage_dir, tracker.report_to)
-                    else:  # sft_more: from the SFT model, not the RL one
-                        model = load_slm(str(run_dir / "sft" / "final"), cfg.slm)
-                        model = train.run_sft_more(cfg, model, tokenizer, examples, stage_dir, tracker.report_to)
-                if stage in evaluated_stages(cfg):
-                    evaluate(stage)
-        if evaluation is None:
-            tracker.finish()
-            return {}
-
-        with timings.stage("write results"):
-            config = OmegaConf.to_container(raw, resolve=True)
-            results, plots = write_results(run_dir, evaluation, config, timings)  # type: ignore[arg-type]
-        log_to_tracker(tracker, results, plots, evaluation)
+        yield tracker
     except BaseException:
         tracker.finish(failed=True)
         raise
     tracker.finish()
-    return results
+
+
+def evaluate_baselines(cfg: Config, tasks: Setup, timings: Timings) -> Evaluation:
+    """Draft the test tasks, validate the drafts, and score the methods without an SLM: `base` (the drafts as they
+    are) and `rules` (the validator's own suggestions applied)."""
+    with timings.stage("draft"):
+        drafts = make_drafts(cfg.base_llm, tasks.dsl, tasks.test, cfg.seed, tasks.cache_dir)
+    with timings.stage("validate drafts"):
+        evaluation = Evaluation(cfg, tasks.dsl, tasks.test, drafts)
+    for name, method in (("base", evaluation.base), ("rules", evaluation.rules)):
+        with timings.stage(f"evaluate {name}"):
+            log_method(name, method())
+    return evaluation
+
+
+def synthesised_dataset(cfg: Config, tasks: Setup, run_dir: Path, timings: Timings) -> list[dict[str, Any]] | None:
+    """LeDex: the (wrong program, explanation, fix) records the SLM trains on, where `synthesis.enabled`."""
+    if not cfg.synthesis.enabled:
+        return None
+    from slmfix_exp.synthesis import synthesise
+
+    with timings.stage("synthesis"), rank0_first():
+        return synthesise(cfg, tasks.dsl, tasks.splits["train"], run_dir / "synthesis", tasks.cache_dir)
+
+
+class SLMStages:
+    """The SLM of a run through its stages: built for the training tasks' repair examples, trained a stage at a time
+    (each resumable from its directory), evaluated where asked. Rank 0 evaluates while the other ranks wait."""
+
+    def __init__(
+        self,
+        cfg: Config,
+        raw: DictConfig,
+        run_dir: Path,
+        tasks: Setup,
+        dataset: list[dict[str, Any]] | None,
+        evaluation: Evaluation | None,
+        tracker: Tracker,
+        timings: Timings,
+    ) -> None:
+        from slmfix_exp import train
+        from slmfix_exp.models import load_slm, load_tokenizer, slm_from_config
+
+        self.cfg, self.raw, self.run_dir, self.tasks = cfg, raw, run_dir, tasks
+        self.evaluation, self.tracker, self.timings = evaluation, tracker, timings
+        with timings.stage("training data"):
+            if dataset is not None:
+                from slmfix_exp.synthesis import training_examples
+
+                self.examples = training_examples(cfg, tasks.dsl, dataset)
+            else:
+                train_tasks = tasks.splits["train"]
+                self.examples = train.repair_examples(
+                    cfg, tasks.dsl, train_tasks, cfg.trainer.sft.drafts_per_task, "train"
+                )
+            log.info("%d repair examples from %d training tasks", len(self.examples), len(tasks.splits["train"]))
+        with timings.stage("build slm"), rank0_first():
+            corpus = [e["prompt"] + e["completion"] for e in self.examples]
+            start = slm_from_config(cfg.slm).start(corpus, tasks.cache_dir, cfg.seed)
+            self.tokenizer, self.model = load_tokenizer(start), load_slm(start, cfg.slm)
+
+    def train(self, stage: str) -> None:
+        from slmfix_exp import train
+        from slmfix_exp.models import load_slm
+
+        cfg, tasks = self.cfg, self.tasks
+        with (
+            train.stage_dir(cfg, self.raw, self.run_dir, stage, tasks.cache_dir) as stage_dir,
+            self.timings.stage(f"train {stage}"),
+        ):
+            finished = train.stage_done(stage_dir)
+            if finished:
+                log.info("stage %s already finished; loading %s", stage, finished)
+                self.model = load_slm(str(finished), cfg.slm)
+                return
+            run_stage = train.STAGES[stage]
+            report_to = self.tracker.report_to
+            self.model = run_stage(cfg, tasks.dsl, self.model, self.tokenizer, self.examples, stage_dir, report_to)
+
+    def evaluate(self, name: str) -> None:
+        if self.evaluation is None:
+            barrier()  # while rank 0 evaluates
+            return
+        with self.timings.stage(f"evaluate {name}"):
+            metrics = self.evaluation.slm(name, self.model, self.tokenizer)
+        log_method(name, metrics)
+        self.tracker.log({f"eval/{name}/{k}": v for k, v in metrics.items() if isinstance(v, int | float)})
+        barrier()
 
 
 def log_method(name: str, metrics: dict[str, Any]) -> None:
@@ -179,14 +210,6 @@ def log_method(name: str, metrics: dict[str, Any]) -> None:
         metrics["repaired_valid"],
         metrics["invalid_drafts"],
     )
-
-
-def warn_if_seen(train: list[Task], test: list[Task]) -> None:
-    """Say so when test references are also training references: a result on them is not generalisation."""
-    seen = {t.reference for t in train}
-    overlap = sum(t.reference in seen for t in test if t.reference is not None)
-    if overlap:
-        log.warning("%d of %d test references are also training references", overlap, len(test))
 
 
 def log_to_tracker(tracker: Tracker, results: dict[str, Any], plots: list[Path], evaluation: Evaluation) -> None:

@@ -29,7 +29,6 @@ import torch
 from tqdm.auto import tqdm
 from transformers import PreTrainedTokenizerBase
 
-from slmfix_exp import CONF_DIR
 from slmfix_exp.config import Config
 from slmfix_exp.constrained import SearchTextInDraft
 from slmfix_exp.data.base_llm import Draft
@@ -473,14 +472,12 @@ def evaluate_run(run_dir: Path, overrides: Sequence[str], out_dir: Path | None =
     """Evaluate the trained stages of a finished run on other tasks (train once, evaluate on many sets): the run's
     config is composed again from its overrides plus `overrides` (e.g. eval.data.path=F base_llm=cached
     base_llm.path=F), and the results go to `out_dir` (default `<run>/eval/<name of eval.data.path>`)."""
-    from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 
     from slmfix_exp import train
-    from slmfix_exp.config import evaluated_stages, to_typed
+    from slmfix_exp.config import evaluated_stages
     from slmfix_exp.data.base_llm import make_drafts
-    from slmfix_exp.data.loaders import load_eval_tasks, load_tasks
-    from slmfix_exp.dsl import dsl_from_config
+    from slmfix_exp.experiment import compose, setup
     from slmfix_exp.models import load_slm, load_tokenizer
 
     saved = run_dir / ".hydra" / "overrides.yaml"
@@ -488,23 +485,17 @@ def evaluate_run(run_dir: Path, overrides: Sequence[str], out_dir: Path | None =
         raise FileNotFoundError(f"{saved} not found: run= must name the run dir of a finished run")
     # the run's own hydra.* overrides (its run dir, a sweep's launcher) don't apply to this evaluation
     previous = [o for o in OmegaConf.load(saved) if not str(o).lstrip("+~").startswith("hydra")]
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        raw = compose("config", overrides=[*map(str, previous), *overrides])
-    cfg = to_typed(raw)
+    raw, cfg = compose([*map(str, previous), *overrides])
     name = Path(cfg.eval.data.path).stem if cfg.eval.data.path else cfg.eval.split
     out_dir = out_dir or run_dir / "eval" / name
     if (out_dir / "results.json").exists():
         raise FileExistsError(f"{out_dir / 'results.json'} exists: choose another out=")
     out_dir.mkdir(parents=True, exist_ok=True)
-    cache_dir = Path(cfg.paths.cache_dir).expanduser()
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    dsl = dsl_from_config(cfg.dsl)
-    if cfg.eval.data.path:
-        tasks = load_eval_tasks(cfg.eval.data, cfg.dsl.name)
-    else:
-        tasks = load_tasks(cfg.data, cfg.dsl.name, cache_dir)[cfg.eval.split]
-    evaluation = Evaluation(cfg, dsl, tasks, make_drafts(cfg.base_llm, dsl, tasks, cfg.seed, cache_dir))
+    run = setup(cfg)
+    dsl, tasks = run.dsl, run.test
+    evaluation = Evaluation(cfg, dsl, tasks, make_drafts(cfg.base_llm, dsl, tasks, cfg.seed, run.cache_dir))
     timings["draft"] = round(time.perf_counter() - start, 2)
     for method_name, method in (("base", evaluation.base), ("rules", evaluation.rules)):
         method()

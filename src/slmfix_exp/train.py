@@ -30,7 +30,7 @@ from slmfix_exp.config import Config, check_rl
 from slmfix_exp.constrained import constrain_generation
 from slmfix_exp.data.base_llm import mutator_drafts
 from slmfix_exp.dsl.base import DSL, Task
-from slmfix_exp.models import SLM, slm_example, slm_from_config
+from slmfix_exp.models import SLM, load_slm, slm_example, slm_from_config
 from slmfix_exp.prompts import explain, repair_completion, repair_prompt
 from slmfix_exp.reward import reward_from_config
 
@@ -104,15 +104,18 @@ def run_sft(
 
 def run_sft_more(
     cfg: Config,
+    dsl: DSL,
     model: SLM,
     tokenizer: PreTrainedTokenizerBase,
     examples: list[dict[str, Any]],
     stage_dir: Path,
     report_to: list[str],
 ) -> SLM:
-    """SFT continued from the SFT model (`model`) on the same examples for the RL stage's wall-clock: as many steps
-    as the SFT stage made in that time, at RL's learning rate and schedule, so that the two differ in the objective."""
+    """SFT continued from the SFT model (the sft stage's final one, not `model`, the RL stage's) on the same examples
+    for the RL stage's wall-clock: as many steps as the SFT stage made in that time, at RL's learning rate and
+    schedule, so that the two differ in the objective."""
     start = time.perf_counter()
+    model = load_slm(str(stage_dir.parent / "sft" / "final"), cfg.slm)
     sft, rl = (json.loads((stage_dir.parent / s / "seconds.json").read_text()) for s in ("sft", "rl"))
     per_step = sft["seconds"] / max(1, sft["steps"])
     steps = max(1, round(rl["seconds"] / per_step))
@@ -271,6 +274,10 @@ def rl_args(cfg: Config, stage_dir: Path, report_to: list[str]) -> dict[str, Any
     if c.use_vllm:
         args |= dict(vllm_mode=c.vllm_mode, vllm_gpu_memory_utilization=c.vllm_gpu_memory_utilization)
     return args
+
+
+# the stages of `trainer.stages`, each trained from the model before it into its own directory
+STAGES = {"sft": run_sft, "rl": run_rl, "sft_more": run_sft_more}
 
 
 def last_checkpoint(stage_dir: Path) -> str | None:

@@ -12,13 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-
-from slmfix_exp import CONF_DIR
-from slmfix_exp.config import to_typed
 from slmfix_exp.data.base_llm import make_drafts
-from slmfix_exp.data.loaders import load_tasks
-from slmfix_exp.dsl import dsl_from_config
+from slmfix_exp.experiment import compose, setup
 from slmfix_exp.report import write_atomic
 
 
@@ -30,11 +25,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(
             "usage: python -m slmfix_exp.data.export_drafts dsl=<dsl> [split=test] output=<file.jsonl> [overrides]"
         )
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = to_typed(compose(config_name="config", overrides=overrides))
-    cache_dir = Path(cfg.paths.cache_dir).expanduser()
-    tasks = load_tasks(cfg.data, cfg.dsl.name, cache_dir)[options.get("split", "test")]
-    drafts = make_drafts(cfg.base_llm, dsl_from_config(cfg.dsl), tasks, cfg.seed, cache_dir)
+    _, cfg = compose(overrides)
+    run = setup(cfg)
+    tasks = run.splits[options.get("split", "test")]
+    drafts = make_drafts(cfg.base_llm, run.dsl, tasks, cfg.seed, run.cache_dir)
     lines = [
         json.dumps({"id": t.id, "nl": t.nl, "context": t.context, "draft": d.program, "label": d.label}) + "\n"
         for t, d in zip(tasks, drafts, strict=True)
