@@ -8,9 +8,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
@@ -20,6 +18,7 @@ from slmfix_exp.data.loaders import DataError, load_eval_tasks, load_tasks, spli
 from slmfix_exp.dsl import DSL_NAMES, get_dsl
 from slmfix_exp.prompts import draft_messages
 from tests.conftest import SHARED_DATA, needs_shared_data
+from tests.helpers import chat_server as serve_chat
 
 
 class _Bundled(dict):
@@ -187,67 +186,40 @@ def test_eval_tasks_from_a_dir_of_systems_read_drafts_by_the_same_ids(tmp_path: 
         mutator_drafts(get_dsl("sql"), tasks, 1.0, 0.0, 0)
 
 
-class _ChatServer(BaseHTTPRequestHandler):
-    """A local OpenAI-compatible endpoint: fails once with 503 when `fail_first`, then answers each request with its
-    `n` choices (one only when `ignore_n`, as some servers do), choice k a fenced program naming the question's length
+class _FakeLLM:
+    """What `chat_server` answers with: fails once with 503 when `fail_first`, then answers each request with its `n`
+    choices (one only when `ignore_n`, as some servers do), choice k a fenced program naming the question's length
     and the request's seed + k, after `delay` seconds. It records the bodies and the most requests in flight."""
 
-    calls = 0
-    fail_first = True
-    ignore_n = False
-    delay = 0.0
-    bodies: ClassVar[list[dict]] = []
-    in_flight = most_in_flight = 0
-    lock = threading.Lock()
+    def __init__(self) -> None:
+        self.calls, self.fail_first, self.ignore_n, self.delay = 0, True, False, 0.0
+        self.bodies: list[dict] = []
+        self.in_flight = self.most_in_flight = 0
+        self.lock = threading.Lock()
 
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        cls = type(self)
-        with cls.lock:
-            cls.calls += 1
-            first = cls.calls == 1
-            cls.in_flight += 1
-            cls.most_in_flight = max(cls.most_in_flight, cls.in_flight)
-            cls.bodies.append(body)
-        time.sleep(cls.delay)
-        with cls.lock:
-            cls.in_flight -= 1
-        if first and cls.fail_first:
-            self.send_response(503)
-            self.end_headers()
-            return
-        question = body["messages"][-1]["content"]
-        n = 1 if cls.ignore_n else body.get("n", 1)
-        seed = body.get("seed", 0)
-        choices = [
-            {"index": k, "message": {"content": f"Here you go:\n```sql\nSELECT '{len(question)}/{seed + k}'\n```"}}
-            for k in range(n)
-        ]
-        data = json.dumps({"choices": choices}).encode()
-        try:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # a client that timed out has gone
-            pass
-
-    def log_message(self, *args: object) -> None:
-        pass
+    def __call__(self, body: dict) -> list[str] | None:
+        with self.lock:
+            self.calls += 1
+            first = self.calls == 1
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self.bodies.append(body)
+        time.sleep(self.delay)
+        with self.lock:
+            self.in_flight -= 1
+        if first and self.fail_first:
+            return None
+        question, seed = body["messages"][-1]["content"], body.get("seed", 0)
+        n = 1 if self.ignore_n else body.get("n", 1)
+        return [f"Here you go:\n```sql\nSELECT '{len(question)}/{seed + k}'\n```" for k in range(n)]
 
 
 @pytest.fixture
-def chat_server() -> Iterator[tuple[type[_ChatServer], str]]:
-    """A fresh `_ChatServer` (its own class, so the counters start at 0) on 127.0.0.1, and its base URL."""
-    handler = type("Handler", (_ChatServer,), {"bodies": [], "lock": threading.Lock()})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield handler, f"http://127.0.0.1:{server.server_port}/v1"
-    finally:
-        server.shutdown()
+def chat_server() -> Iterator[tuple[_FakeLLM, str]]:
+    """A fresh `_FakeLLM` served on 127.0.0.1, and the server's base URL."""
+    llm = _FakeLLM()
+    with serve_chat(llm) as url:
+        yield llm, url
 
 
 def test_openai_drafts_retry_and_cache(

@@ -5,12 +5,7 @@ from __future__ import annotations
 import json
 import math
 import random
-import subprocess
-import sys
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 import zss
@@ -42,7 +37,7 @@ from slmfix_exp.report import results_markdown
 from slmfix_exp.reward import get_reward
 from slmfix_exp.synthesis import read_explanation, synthesise, training_examples
 from slmfix_exp.task_tests import run_tests
-from tests.conftest import ROOT
+from tests.helpers import chat_server, slmfix
 
 SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INTEGER, city TEXT);"
 
@@ -223,54 +218,39 @@ def test_a_wrong_result_fails_the_tests_with_feedback(sql_tasks: list[Task]) -> 
 # ---- synthesis ----------------------------------------------------------------------------------------------------
 
 
-class _Teacher(BaseHTTPRequestHandler):
+class _Teacher:
     """An OpenAI-compatible LLM: drafts a wrong query for every request; refines right with an even seed and wrong
     with an odd one, so that the synthesis filter has something to throw away."""
 
-    tasks: ClassVar[dict[str, Task]] = {}
-    calls = 0
+    def __init__(self, tasks: list[Task]) -> None:
+        self.tasks, self.calls = {t.nl: t for t in tasks}, 0
 
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).calls += 1
+    def __call__(self, body: dict) -> list[str]:
+        self.calls += 1
         content = body["messages"][-1]["content"]
         task = next(t for nl, t in self.tasks.items() if nl in content)
         if content.startswith("Write a"):
-            answer = fenced(wrong_result(task))
-        elif body.get("seed", 0) % 2 == 0:
-            answer = f"Explanation: the filter is wrong.\n\n{fenced(task.reference)}"
-        else:
-            answer = f"Explanation: nothing to fix.\n{fenced(wrong_result(task))}"
-        data = json.dumps({"choices": [{"message": {"content": answer}}]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
+            return [fenced(wrong_result(task))]
+        if body.get("seed", 0) % 2 == 0:
+            return [f"Explanation: the filter is wrong.\n\n{fenced(task.reference)}"]
+        return [f"Explanation: nothing to fix.\n{fenced(wrong_result(task))}"]
 
 
 def test_synthesis_keeps_only_passing_refinements_with_provenance(sql_tasks: list[Task], tmp_path: Path) -> None:
     tasks = sql_tasks[:4]
-    _Teacher.tasks = {t.nl: t for t in tasks}
-    server = HTTPServer(("127.0.0.1", 0), _Teacher)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    cfg = Config(
-        dsl=SQLConfig(),
-        slm=TinySLMConfig(),
-        base_llm=OpenAILLMConfig(model="m", base_url=f"http://127.0.0.1:{server.server_port}/v1"),
-        synthesis=SynthesisConfig(enabled=True, samples=2, temperature=1.0, refinements=2, refine_temperature=0.8),
-    )
-    cfg.prompt.mode, cfg.slm.answer = "explain_then_fix", "edit"
-    try:
+    teacher = _Teacher(tasks)
+    with chat_server(teacher) as url:
+        cfg = Config(
+            dsl=SQLConfig(),
+            slm=TinySLMConfig(),
+            base_llm=OpenAILLMConfig(model="m", base_url=url),
+            synthesis=SynthesisConfig(enabled=True, samples=2, temperature=1.0, refinements=2, refine_temperature=0.8),
+        )
+        cfg.prompt.mode, cfg.slm.answer = "explain_then_fix", "edit"
         records = synthesise(cfg, get_dsl("sql"), tasks, tmp_path / "synthesis", tmp_path)
-        calls = _Teacher.calls
+        calls = teacher.calls
         again = synthesise(cfg, get_dsl("sql"), tasks, tmp_path / "synthesis", tmp_path)  # resumed: read back
-    finally:
-        server.shutdown()
-    assert _Teacher.calls == calls and again == records
+    assert teacher.calls == calls and again == records
     summary = json.loads((tmp_path / "synthesis" / "summary.json").read_text())
     # 2 samples of the same wrong draft per task: 1 distinct failure each, 2 refinements, 1 of them passing
     assert summary["failing"] == 4 and summary["refinements"] == 8 and summary["refinements_passing"] == 4
@@ -360,22 +340,7 @@ def test_ledex_experiment_end_to_end(tmp_path: Path) -> None:
         "eval.max_new_tokens=24",
         "eval.rounds=2",
     ]
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "slmfix_exp",
-            "dsl=sql",
-            "experiment=ledex",
-            "logger=none",
-            f"hydra.run.dir={run_dir}",
-            *smoke,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    proc = slmfix("dsl=sql", "experiment=ledex", "logger=none", f"hydra.run.dir={run_dir}", *smoke, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads((run_dir / "results.json").read_text())
     assert results["config"]["reward"]["name"] == "ledex" and results["config"]["eval"]["gate"] == "tests"

@@ -4,7 +4,6 @@ outputs" lists."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 import sacrebleu
 
 from tests.conftest import ROOT, SHARED_DATA
+from tests.helpers import slmfix, slmfix_command
 
 METRICS = ("pass_rate", "ast_similarity", "ted_similarity", "bleu", "exact_match")
 RECORD_KEYS = {
@@ -31,16 +31,8 @@ RECORD_KEYS = {
 
 
 def run_entrypoint(run_dir: Path, *overrides: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     logger = [] if any(o.startswith("logger=") for o in overrides) else ["logger=none"]
-    return subprocess.run(
-        [sys.executable, "-m", "slmfix_exp", "experiment=smoke", f"hydra.run.dir={run_dir}", *logger, *overrides],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return slmfix("experiment=smoke", f"hydra.run.dir={run_dir}", *logger, *overrides)
 
 
 REAL_DATA = {"sql": "sql/spider/dev.jsonl", "bash": "bash/nl2bash.jsonl", "ansible": "ansible/tasks.jsonl"}
@@ -154,9 +146,6 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
     """Killed in SFT and run again: SFT resumes, then RL on the chosen prompts, then SFT for RL's time (sft_more)."""
     run_dir = tmp_path / "run"
     args = [
-        sys.executable,
-        "-m",
-        "slmfix_exp",
         "experiment=smoke",
         "dsl=sql",
         "logger=none",
@@ -167,7 +156,7 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
         "trainer.rl.select=spread",
         "trainer.rl.select_pool=8",
     ]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(slmfix_command(*args), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while not list((run_dir / "sft").glob("checkpoint-*")) and time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -178,7 +167,7 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
     proc.wait()
     assert not (run_dir / "results.json").exists()
 
-    again = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    again = slmfix(*args)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "resuming sft from" in again.stdout + again.stderr  # Hydra logs to stdout
     results = json.loads((run_dir / "results.json").read_text())

@@ -19,16 +19,10 @@ from hydra.types import RunMode
 from omegaconf import OmegaConf
 
 from slmfix_exp.distributed import run_dir_overrides
-from tests.conftest import CONF_DIR, ROOT
+from tests.conftest import CONF_DIR
+from tests.helpers import slmfix
 
 SMOKE = ["experiment=smoke", "dsl=sql"]
-
-
-def slmfix(*args: str, launcher: list[str] | None = None, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    """`python -m slmfix_exp <args>`, or `<launcher> -m slmfix_exp <args>`, from the repository root."""
-    command = [*(launcher or [sys.executable]), "-m", "slmfix_exp", *args]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def wandb_records(run_dir: Path) -> list[Any]:

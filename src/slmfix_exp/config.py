@@ -275,7 +275,7 @@ class TrainerConfig:
     logging_steps: int = 5
     threads: int | None = None  # torch threads; null: all cores
     # recompute activations in the backward pass instead of keeping them: less memory, more compute. null: on for a
-    # pretrained SLM (TRL's default), off for the tiny one, whose activations are small (it cost 1.2-1.3x a step)
+    # pretrained SLM (TRL's default), off for the tiny one, whose activations are small (it costs a recomputed pass)
     gradient_checkpointing: bool | None = None
 
 

@@ -157,7 +157,7 @@ def sft_trainer(
         if c.completion_only_loss is None
         else c.completion_only_loss,
         packing=False,
-        train_sampling_strategy="group_by_length",  # batches of like-length prompts: 26% less time on padding
+        train_sampling_strategy="group_by_length",  # batches of like-length prompts: less time on padding
     )
     dataset = Dataset.from_list([slm_example(tokenizer, e["prompt"], e["completion"]) for e in examples])
     return SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer)

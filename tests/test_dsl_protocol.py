@@ -1,0 +1,64 @@
+"""What the rest of the project asks of every language (`DSL` in dsl/base.py), held to one contract for each: no module
+outside `dsl/` names a language, so each must answer for itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from slmfix_exp.codebleu import codebleu, data_flow, tokens
+from slmfix_exp.config import DSLConfig
+from slmfix_exp.dsl import DSL_NAMES, dsl_class, get_dsl
+
+SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INTEGER);"
+# language -> (a valid program with data flow where the language has it, its context)
+PROGRAMS = {
+    "ansible": ("- name: Install nginx\n  ansible.builtin.apt:\n    name: nginx\n    state: present\n", {}),
+    "bash": ("X=$(ls | grep py); echo $X", {}),
+    "sql": ("SELECT name FROM users WHERE age > 30", {"schema": SCHEMA}),
+}
+
+
+def test_every_language_has_a_schema_and_a_class() -> None:
+    assert set(DSL_NAMES) == set(PROGRAMS) == {c.name for c in DSLConfig.__subclasses__()}
+    for name in DSL_NAMES:
+        assert dsl_class(name).name == name
+    with pytest.raises(ValueError, match="unknown dsl 'pyhton'"):
+        dsl_class("pyhton")
+
+
+@pytest.mark.parametrize("name", DSL_NAMES)
+def test_keywords_weigh_in_codebleu(name: str) -> None:
+    dsl = get_dsl(name)
+    program, context = PROGRAMS[name]
+    keywords = dsl.keywords()
+    assert keywords and any(t in keywords for t in tokens(program, dsl)), "the program's keywords are found"
+    if dsl.keywords_ignore_case:  # the same program in lower case is the same tokens
+        assert tokens(program.lower(), dsl) == tokens(program, dsl)
+    assert codebleu(dsl, program, program, context).score == pytest.approx(1.0, abs=0.05)
+
+
+@pytest.mark.parametrize("name", DSL_NAMES)
+def test_data_flow_is_the_languages_own(name: str) -> None:
+    dsl = get_dsl(name)
+    program, context = PROGRAMS[name]
+    flow = data_flow(dsl.tree(program, context), dsl)
+    assert all(isinstance(e, tuple) and len(e) == 3 for e in flow)
+    assert bool(flow) == (name != "ansible")  # Ansible's single tasks pass no data
+    assert data_flow(None, dsl) == []
+
+
+@pytest.mark.parametrize("name", [n for n in DSL_NAMES if n != "sql"])  # SQL runs: tests/test_dsl_sql.py
+def test_a_language_without_execution_says_so(name: str) -> None:
+    dsl = get_dsl(name)
+    program, context = PROGRAMS[name]
+    assert dsl.execution_match(program, program, context) is None
+    with pytest.raises(NotImplementedError, match="not run here"):
+        dsl.execute(program, context)
+
+
+@pytest.mark.parametrize("name", DSL_NAMES)
+def test_a_tasks_context_is_checked_by_its_language(name: str) -> None:
+    cls = dsl_class(name)
+    _, context = PROGRAMS[name]
+    assert cls.context_problem(context) is None
+    assert (cls.context_problem({}) is None) == (name != "sql")  # a SQL task needs a schema
