@@ -1,4 +1,4 @@
-"""End to end: `python -m slmfix_exp` with tiny settings writes every result file that the README's "Reading the
+"""End to end: `python -m slmfix_exp` with tiny settings writes every result file that docs/results.md's "Reading the
 outputs" lists."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`python -m slmfix_exp.score`: the command-line contract of the README's "Scoring a file of programs"."""
+"""`python -m slmfix_exp.score`: the command-line contract of "Scoring a file of programs" in docs/configuration.md."""
 
 from __future__ import annotations
 

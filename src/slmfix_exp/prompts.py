@@ -9,7 +9,7 @@ The SLM answers with a fenced block, in one of two forms (`slm.answer`):
   Each text starts after one space (LEAD), as a name mostly stands after a space in the program and the validator's
   message: byte-level BPE tokenizers glue a space to the word after it, so with the space `albums` in "did you mean
   albums?" and in the edit is the same token, and a small model copies it instead of learning a pair of tokens per
-  name (the README has what it gained).
+  name (docs/configuration.md has what it gained).
 
 Either way `read_repair` returns the repaired program, and everything downstream (validator, similarity, reward)
 sees a program. A completion without a fenced block is no answer, which keeps prose from collecting any reward.

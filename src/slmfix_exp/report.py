@@ -1,4 +1,4 @@
-"""Result files of a run: results.json (the contract the README's "Reading the outputs" describes), results.md,
+"""Result files of a run: results.json (the contract "Reading the outputs" of docs/results.md describes), results.md,
 PNG plots.
 
 `python -m slmfix_exp.report <run dir>` rebuilds results.md and the plots from a finished run's results.json and
