@@ -22,7 +22,7 @@ from slmfix_exp.dsl import get_dsl
 from slmfix_exp.dsl.base import Task, Validation
 from slmfix_exp.evaluate import generate
 from slmfix_exp.models import build_tiny_model, train_tokenizer
-from slmfix_exp.prompts import apply_edit, draft_of, find_whole, repair_prompt
+from slmfix_exp.prompts import RepairFormat, apply_edit, find_whole
 
 DRAFTS = [
     "SELECT name FROM artists WHERE country = 'France'",
@@ -98,7 +98,8 @@ def test_generate_with_the_constraint_only_copies_the_draft(tokenizer) -> None: 
     dsl = get_dsl("sql")
     drafts = DRAFTS[:2]
     prompts = [
-        repair_prompt(Task(f"t{i}", "a request", d), d, Validation(ok=False), dsl, answer="edit") + "```edit\n<<<\n "
+        RepairFormat(dsl, answer="edit").prompt(Task(f"t{i}", "a request", d), d, Validation(ok=False))
+        + "```edit\n<<<\n "
         for i, d in enumerate(drafts)
     ]
     # The processor reads the answer from the end of the prompt on: move the opened block into the answer.
@@ -131,9 +132,11 @@ def test_generate_with_the_constraint_only_copies_the_draft(tokenizer) -> None: 
 def test_draft_of_reads_back_the_draft_of_a_repair_prompt() -> None:
     dsl = get_dsl("ansible")
     for draft in [*DRAFTS, "echo '```'\n```\n### Validator"]:
-        prompt = repair_prompt(Task("t", "a ### Program ``` request", draft), draft, Validation(ok=False), dsl)
-        assert draft_of(prompt) == draft.split("\n```\n### Validator")[0]  # a draft holding the marker is cut there
-    assert draft_of("no prompt here") is None
+        prompt = RepairFormat(dsl).prompt(Task("t", "a ### Program ``` request", draft), draft, Validation(ok=False))
+        assert (
+            RepairFormat.draft_of(prompt) == draft.split("\n```\n### Validator")[0]
+        )  # a draft holding the marker is cut there
+    assert RepairFormat.draft_of("no prompt here") is None
 
 
 def test_trainer_generation_is_constrained_once(tokenizer) -> None:  # type: ignore[no-untyped-def]
@@ -209,7 +212,7 @@ def test_generate_with_names_writes_no_new_name(tokenizer) -> None:  # type: ign
     )
     dsl = get_dsl("sql")
     draft = DRAFTS[0]
-    prompt = repair_prompt(Task("t", "a request", draft), draft, Validation(ok=False), dsl, answer="edit")
+    prompt = RepairFormat(dsl, answer="edit").prompt(Task("t", "a request", draft), draft, Validation(ok=False))
     opened = "```edit\n<<<\n name\n===\n "
     n_opened = len(tokenizer(opened, add_special_tokens=False)["input_ids"])
 

@@ -32,7 +32,7 @@ from slmfix_exp.data.loaders import load_tasks
 from slmfix_exp.dsl import get_dsl
 from slmfix_exp.dsl.base import Task, Validation
 from slmfix_exp.evaluate import Outcome, pass_at_k, refinement_rounds
-from slmfix_exp.prompts import WRONG_RESULT, repair_prompt
+from slmfix_exp.prompts import WRONG_RESULT, RepairFormat
 from slmfix_exp.report import results_markdown
 from slmfix_exp.reward import get_reward
 from slmfix_exp.synthesis import read_explanation, synthesise, training_examples
@@ -208,7 +208,7 @@ def test_a_wrong_result_fails_the_tests_with_feedback(sql_tasks: list[Task]) -> 
     assert by_tests.validation.ok and not by_tests.passed and by_tests.tests == "result-set"
     [failed] = by_tests.feedback.errors
     assert failed.rule == WRONG_RESULT and "0 rows" in failed.message
-    assert "fails its test" in repair_prompt(task, wrong, by_tests.feedback, dsl)
+    assert "fails its test" in RepairFormat(dsl).prompt(task, wrong, by_tests.feedback)
     [by_validator] = run_tests(dsl, [wrong], [task.reference], [task.context], gate="validator")
     assert by_validator.passed and by_validator.feedback.ok
     with pytest.raises(ValueError, match=r"eval\.gate"):

@@ -10,16 +10,7 @@ from hypothesis import strategies as st
 
 from slmfix_exp.dsl import get_dsl
 from slmfix_exp.dsl.base import Diagnostic, Task, Validation
-from slmfix_exp.prompts import (
-    _hunks,
-    apply_edit,
-    edit_script,
-    extract_program,
-    find_whole,
-    read_repair,
-    repair_completion,
-    repair_prompt,
-)
+from slmfix_exp.prompts import RepairFormat, _hunks, apply_edit, edit_script, extract_program, find_whole
 
 TEXT = st.text(alphabet="ab ()',\n\tx_1", max_size=40)
 
@@ -96,13 +87,15 @@ def test_completion_reads_back_as_the_reference(answer: str, mode: str) -> None:
     task = Task("t", "names of users", "SELECT name FROM users", {})
     draft = "SELECT nmae FROM users"
     verdict = Validation.of([Diagnostic(1, 8, "unknown-column", "no such column: nmae")])
-    prompt = repair_prompt(task, draft, verdict, dsl, mode, answer=answer)
+    form = RepairFormat(dsl, answer, mode)
+    prompt = form.prompt(task, draft, verdict)
     assert task.nl in prompt and draft in prompt and "no such column: nmae" in prompt
-    why = "Line 1 names a column that doesn't exist." if mode == "explain_then_fix" else None
-    completion = repair_completion(task.reference, dsl, why, answer, draft)
-    assert read_repair(completion, dsl, draft, answer) == task.reference
+    assert RepairFormat.draft_of(prompt) == draft
+    why = "Line 1 names a column that doesn't exist." if form.explains else None
+    completion = form.completion(task.reference, draft, why)
+    assert form.read(completion, draft) == task.reference
     with pytest.raises(ValueError, match=r"slm\.answer"):
-        repair_prompt(task, draft, verdict, dsl, mode, answer="diff")
+        RepairFormat(dsl, "diff", mode)
 
 
 def test_the_repair_prompt_quotes_the_line_each_message_points_at() -> None:
@@ -112,7 +105,7 @@ def test_the_repair_prompt_quotes_the_line_each_message_points_at() -> None:
     dsl = get_dsl("ansible")
     draft = "- name: Run configure\n  command:\n    cmd: ./configure\n     creates: /opt/app/.installed\n"
     verdict = dsl.validate(draft)
-    prompt = repair_prompt(Task("t", "Run configure", draft), draft, verdict, dsl)
+    prompt = RepairFormat(dsl).prompt(Task("t", "Run configure", draft), draft, verdict)
     assert f"line 4: [yaml-syntax] {verdict.errors[0].message}\n  |      creates: /opt/app/.installed\n" in prompt
     stray = Validation.of([Diagnostic(0, 0, "wrong-result", "rows differ"), Diagnostic(9, 1, "x", "past the end")])
     assert stray.feedback(program=draft) == "line 0: [wrong-result] rows differ\nline 9: [x] past the end"

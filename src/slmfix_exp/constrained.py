@@ -22,14 +22,14 @@ from typing import Any
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList, PreTrainedTokenizerBase
 
-from slmfix_exp.prompts import EDIT_FENCE, LEAD, at_boundary, draft_of, find_once, find_search, unlead
+from slmfix_exp.prompts import EDIT_FENCE, LEAD, RepairFormat, at_boundary, find_once, find_search, unlead
 
 OPEN, CLOSE = "<<<\n", "\n===\n"  # a search block opens on a line of its own and closes with the `===` line
-FENCE = f"```{EDIT_FENCE}\n"  # the answer's block, as prompts.repair_completion writes it
+FENCE = f"```{EDIT_FENCE}\n"  # the answer's block, as RepairFormat.completion writes it
 
 
 class SearchTextInDraft(LogitsProcessor):
-    """For `model.generate` on repair prompts: each row's draft is read from its own prompt (`prompts.draft_of`),
+    """For `model.generate` on repair prompts: each row's draft is read from its own prompt (`RepairFormat.draft_of`),
     so rows may be prompts x samples in any order, and TRL's rollouts need no bookkeeping of ours.
 
     One instance serves one generate call: its first call sees the prompts alone (left-padded, so every row's
@@ -49,7 +49,7 @@ class SearchTextInDraft(LogitsProcessor):
         if self.prompt_length is None:
             self.prompt_length = input_ids.shape[1]
             prompts = self.tokenizer.batch_decode(input_ids, skip_special_tokens=True)
-            self.drafts = [draft_of(p) for p in prompts]
+            self.drafts = [RepairFormat.draft_of(p) for p in prompts]
             if self.names:
                 # the samples of a prompt share one
                 by_prompt = {p: NamesFromPrompt(p, self.vocab) for p in dict.fromkeys(prompts)}

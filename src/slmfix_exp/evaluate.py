@@ -34,7 +34,7 @@ from slmfix_exp.constrained import SearchTextInDraft
 from slmfix_exp.data.base_llm import Draft
 from slmfix_exp.dsl.base import DSL, Task, Validation
 from slmfix_exp.models import SLM, prompt_text
-from slmfix_exp.prompts import read_repair, repair_prompt
+from slmfix_exp.prompts import RepairFormat
 from slmfix_exp.report import write_atomic, write_reports
 from slmfix_exp.task_tests import Verdict, run_tests
 
@@ -117,7 +117,7 @@ def repair(
 ) -> list[Outcome]:
     """Repair the drafts that fail the gate, round after round. A round samples `eval.sample_chunk` repairs at a
     time for the tasks with no passing sample yet, up to `eval.num_samples`: samples go where they are needed."""
-    e = cfg.eval
+    e, form = cfg.eval, RepairFormat.of(cfg, dsl)
     refs, contexts = [t.reference or "" for t in tasks], [t.context for t in tasks]
     outcomes = _gated(dsl, drafts, refs, contexts, draft_validations, e.gate)
     chunk = min(e.sample_chunk or e.num_samples, e.num_samples)
@@ -126,16 +126,7 @@ def repair(
         if not todo:
             break
         prompts = {
-            i: repair_prompt(
-                tasks[i],
-                outcomes[i].program,
-                outcomes[i].feedback or outcomes[i].validation,
-                dsl,
-                cfg.prompt.mode,
-                cfg.prompt.max_diagnostics,
-                cfg.slm.answer,
-            )
-            for i in todo
+            i: form.prompt(tasks[i], outcomes[i].program, outcomes[i].feedback or outcomes[i].validation) for i in todo
         }
         by_task: dict[int, list[tuple[str, Verdict]]] = {i: [] for i in todo}
         pending, drawn = todo, 0
@@ -155,7 +146,7 @@ def repair(
                 sample=e.num_samples > 1,
             )
             flat = [
-                (i, read_repair(text, dsl, outcomes[i].program, cfg.slm.answer) or "")
+                (i, form.read(text, outcomes[i].program) or "")
                 for i, texts in zip(pending, samples, strict=True)
                 for text in texts
             ]

@@ -218,7 +218,7 @@ def slm_example(tokenizer: PreTrainedTokenizerBase, prompt: str, completion: str
 def prompt_text(tokenizer: PreTrainedTokenizerBase, prompt: str) -> str:
     """The text the SLM continues for a repair prompt at inference: `slm_example`'s prompt as TRL renders it in
     training (the chat template, the assistant's turn opened), or the plain prompt. Every part of the prompt stands
-    in it as written, so `prompts.draft_of` finds the draft in it as in the plain prompt."""
+    in it as written, so `RepairFormat.draft_of` finds the draft in it as in the plain prompt."""
     messages = slm_example(tokenizer, prompt)["prompt"]
     if isinstance(messages, str):
         return messages

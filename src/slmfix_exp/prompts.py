@@ -11,7 +11,7 @@ The SLM answers with a fenced block, in one of two forms (`slm.answer`):
   albums?" and in the edit is the same token, and a small model copies it instead of learning a pair of tokens per
   name (docs/configuration.md has what it gained).
 
-Either way `read_repair` returns the repaired program, and everything downstream (validator, similarity, reward)
+Either way `RepairFormat.read` returns the repaired program, and everything downstream (validator, similarity, reward)
 sees a program. A completion without a fenced block is no answer, which keeps prose from collecting any reward.
 """
 
@@ -19,8 +19,13 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from slmfix_exp.dsl.base import DSL, Task, Validation
+
+if TYPE_CHECKING:
+    from slmfix_exp.config import Config
 
 MODES = ("direct", "explain_then_fix")
 ANSWERS = ("program", "edit")
@@ -28,71 +33,82 @@ EDIT_FENCE = "edit"
 WRONG_RESULT = "wrong-result"  # the rule of a failed test's diagnostic (task_tests.py): valid, but the result is wrong
 
 
-def repair_prompt(
-    task: Task,
-    draft: str,
-    validation: Validation,
-    dsl: DSL,
-    mode: str = "direct",
-    max_diagnostics: int = 5,
-    answer: str = "program",
-) -> str:
-    if mode not in MODES:
-        raise ValueError(f"unknown prompt.mode {mode!r}: use one of {', '.join(MODES)}")
-    if answer not in ANSWERS:
-        raise ValueError(f"unknown slm.answer {answer!r}: use one of {', '.join(ANSWERS)}")
-    fix = "the fixed program" if answer == "program" else "the edits that fix it"
-    ask = (
-        f"Explain the error in one sentence after 'Explanation:', then give {fix}."
-        if mode == "explain_then_fix"
-        else f"Give {fix}."
-    )
-    feedback = validation.feedback(max_diagnostics, draft) or "no errors reported"
-    failed = any(d.rule == WRONG_RESULT for d in validation.errors)
-    verdict = "This program fails its test." if failed else "The validator rejects this program."
-    # what the fix may need to copy (a table's columns, a module's arguments), so it isn't recalled from training
-    known = dsl.repair_context(draft, validation, task.context)
-    names = f"### Known names\n{known}\n" if known else ""
-    return (
-        f"You are an expert in {dsl.display_name}. {verdict} {ask}\n"
-        f"### Request\n{task.nl}\n"
-        f"{_PROGRAM}{dsl.fence}\n{draft}{_VALIDATOR}{feedback}\n"
-        f"{names}"
-        f"### Fix\n"
-    )
+@dataclass(frozen=True)
+class RepairFormat:
+    """How a repair is asked for and answered, in one place: the prompt the SLM reads (`prompt`), the completion it
+    is trained to write (`completion`), the program an answer stands for (`read`) and the draft a prompt shows
+    (`draft_of`, which the constraint on search texts reads back from the prompts TRL generates from)."""
+
+    dsl: DSL
+    answer: str = "program"  # slm.answer: program | edit
+    mode: str = "direct"  # prompt.mode: direct | explain_then_fix
+    max_diagnostics: int = 5
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"unknown prompt.mode {self.mode!r}: use one of {', '.join(MODES)}")
+        if self.answer not in ANSWERS:
+            raise ValueError(f"unknown slm.answer {self.answer!r}: use one of {', '.join(ANSWERS)}")
+
+    @classmethod
+    def of(cls, cfg: Config, dsl: DSL) -> RepairFormat:
+        """The format of a run: `slm.answer`, `prompt.mode`, `prompt.max_diagnostics`."""
+        return cls(dsl, cfg.slm.answer, cfg.prompt.mode, cfg.prompt.max_diagnostics)
+
+    @property
+    def explains(self) -> bool:
+        """Whether the answer starts with an explanation of the error."""
+        return self.mode == "explain_then_fix"
+
+    def prompt(self, task: Task, draft: str, validation: Validation) -> str:
+        fix = "the fixed program" if self.answer == "program" else "the edits that fix it"
+        ask = (
+            f"Explain the error in one sentence after 'Explanation:', then give {fix}."
+            if self.explains
+            else f"Give {fix}."
+        )
+        feedback = validation.feedback(self.max_diagnostics, draft) or "no errors reported"
+        failed = any(d.rule == WRONG_RESULT for d in validation.errors)
+        verdict = "This program fails its test." if failed else "The validator rejects this program."
+        # what the fix may need to copy (a table's columns, a module's arguments), so it isn't recalled from training
+        known = self.dsl.repair_context(draft, validation, task.context)
+        names = f"### Known names\n{known}\n" if known else ""
+        return (
+            f"You are an expert in {self.dsl.display_name}. {verdict} {ask}\n"
+            f"### Request\n{task.nl}\n"
+            f"{_PROGRAM}{self.dsl.fence}\n{draft}{_VALIDATOR}{feedback}\n"
+            f"{names}"
+            f"### Fix\n"
+        )
+
+    def completion(self, program: str, draft: str, explanation: str | None = None) -> str:
+        """The answer the SLM is trained to write: the fixed program, or the edits that turn `draft` into it."""
+        prefix = f"Explanation: {explanation}\n" if explanation is not None else ""
+        if self.answer == "edit":
+            return f"{prefix}```{EDIT_FENCE}\n{edit_script(draft, program)}```"
+        return f"{prefix}```{self.dsl.fence}\n{program}\n```"
+
+    def read(self, text: str, draft: str) -> str | None:
+        """The repaired program a completion stands for, or None when it holds no usable answer."""
+        if self.answer == "edit":
+            script = extract_program(text, EDIT_FENCE)
+            return None if script is None else apply_edit(draft, script)
+        return extract_program(text, self.dsl.fence)
+
+    @staticmethod
+    def draft_of(prompt: str) -> str | None:
+        """The draft a repair prompt shows, as `prompt` put it there; None when the text holds no such prompt. A
+        request or draft that itself holds the section markers is cut at them (the constraint is then off target
+        for that prompt, never an error)."""
+        start = prompt.find(_PROGRAM)
+        if start < 0:
+            return None
+        start = prompt.find("\n", start + len(_PROGRAM))
+        end = prompt.find(_VALIDATOR, start)
+        return prompt[start + 1 : end] if 0 <= start < end else None
 
 
 _PROGRAM, _VALIDATOR = "### Program\n```", "\n```\n### Validator\n"
-
-
-def draft_of(prompt: str) -> str | None:
-    """The draft a repair prompt shows, as `repair_prompt` put it there; None when the text holds no such prompt.
-    A request or draft that itself holds the section markers is cut at them (the constraint is then off target for
-    that prompt, never an error)."""
-    start = prompt.find(_PROGRAM)
-    if start < 0:
-        return None
-    start = prompt.find("\n", start + len(_PROGRAM))
-    end = prompt.find(_VALIDATOR, start)
-    return prompt[start + 1 : end] if 0 <= start < end else None
-
-
-def repair_completion(
-    program: str, dsl: DSL, explanation: str | None = None, answer: str = "program", draft: str = ""
-) -> str:
-    """The answer the SLM is trained to write: the fixed program, or the edits that turn `draft` into it."""
-    prefix = f"Explanation: {explanation}\n" if explanation is not None else ""
-    if answer == "edit":
-        return f"{prefix}```{EDIT_FENCE}\n{edit_script(draft, program)}```"
-    return f"{prefix}```{dsl.fence}\n{program}\n```"
-
-
-def read_repair(text: str, dsl: DSL, draft: str, answer: str = "program") -> str | None:
-    """The repaired program a completion stands for, or None when it holds no usable answer."""
-    if answer == "edit":
-        script = extract_program(text, EDIT_FENCE)
-        return None if script is None else apply_edit(draft, script)
-    return extract_program(text, dsl.fence)
 
 
 def edit_script(draft: str, target: str) -> str:

@@ -26,7 +26,7 @@ from hydra.utils import instantiate
 from slmfix_exp.codebleu import codebleu
 from slmfix_exp.config import RewardConfig
 from slmfix_exp.dsl.base import DSL, Validation, call_with_time_limit
-from slmfix_exp.prompts import read_repair
+from slmfix_exp.prompts import RepairFormat
 from slmfix_exp.task_tests import run_tests
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class RepairReward:
     def __init__(self, dsl: DSL, answer: str = "program", name: str | None = None) -> None:
         if name is not None and name != self.name:
             raise ValueError(f"reward.name {name!r} doesn't match {type(self).__name__}, the reward {self.name!r}")
-        self.dsl, self.answer = dsl, answer
+        self.dsl, self.format = dsl, RepairFormat(dsl, answer)
         self.__name__ = f"reward_{self.name}"  # TRL names the logged metric after the function
 
     def combine(self, valid: list[float], sim: list[float]) -> list[float]:
@@ -74,7 +74,7 @@ class RepairReward:
         start = time.perf_counter()
         contexts = [_as_dict(c) for c in (context or [{}] * len(completions))]
         drafts = draft or [""] * len(completions)
-        programs = [read_repair(_text(c), self.dsl, d, self.answer) for c, d in zip(completions, drafts, strict=True)]
+        programs = [self.format.read(_text(c), d) for c, d in zip(completions, drafts, strict=True)]
         # no answer, or one no parser should see (blank, too large, binary): the option's minimum, no similarity run
         answered = [p is not None and self.dsl.refusal(p) is None for p in programs]
         n = len(programs)

@@ -35,15 +35,7 @@ from slmfix_exp.config import Config
 from slmfix_exp.data.base_llm import Draft, base_llm_from_config, sample_drafts
 from slmfix_exp.dsl.base import DSL, Diagnostic, Task, Validation
 from slmfix_exp.models import slm_from_config
-from slmfix_exp.prompts import (
-    WRONG_RESULT,
-    edit_script,
-    explain,
-    extract_program,
-    read_repair,
-    repair_completion,
-    repair_prompt,
-)
+from slmfix_exp.prompts import WRONG_RESULT, RepairFormat, edit_script, explain, extract_program
 from slmfix_exp.report import write_atomic
 from slmfix_exp.task_tests import Verdict, run_tests
 
@@ -186,7 +178,7 @@ def refine(cfg: Config, teacher: str, dsl: DSL, failures: Sequence[Failure], cac
     )
     return [
         [
-            Refinement(read_explanation(text), read_repair(text, dsl, f.draft.program, cfg.slm.answer) or "", j)
+            Refinement(read_explanation(text), RepairFormat.of(cfg, dsl).read(text, f.draft.program) or "", j)
             for j, text in enumerate(samples)
         ]
         for f, samples in zip(failures, texts, strict=True)
@@ -194,15 +186,8 @@ def refine(cfg: Config, teacher: str, dsl: DSL, failures: Sequence[Failure], cac
 
 
 def _prompt(cfg: Config, dsl: DSL, failure: Failure, answer: str) -> str:
-    return repair_prompt(
-        failure.task,
-        failure.draft.program,
-        failure.verdict.feedback,
-        dsl,
-        "explain_then_fix",
-        cfg.prompt.max_diagnostics,
-        answer,
-    )
+    form = RepairFormat(dsl, answer, "explain_then_fix", cfg.prompt.max_diagnostics)
+    return form.prompt(failure.task, failure.draft.program, failure.verdict.feedback)
 
 
 _EXPLANATION = re.compile(r"Explanation:\s*(.*?)\s*(?:```|\n\s*\n|$)", re.DOTALL | re.IGNORECASE)
@@ -259,18 +244,16 @@ def training_examples(cfg: Config, dsl: DSL, records: Sequence[dict[str, Any]]) 
         raise ValueError(
             "the synthesised dataset is empty: no refinement passed its tests (see synthesis/summary.json)"
         )
-    examples = []
+    examples, form = [], RepairFormat.of(cfg, dsl)
     for r in records:
         task = Task(r["task_id"], r["nl"], r["reference"], r["context"])
         feedback = Validation.of([Diagnostic(**d) for d in r["diagnostics"]])
         wrong = r["wrong_program"]
-        why = r["explanation"] if cfg.prompt.mode == "explain_then_fix" else None
+        why = r["explanation"] if form.explains else None
         examples.append(
             {
-                "prompt": repair_prompt(
-                    task, wrong, feedback, dsl, cfg.prompt.mode, cfg.prompt.max_diagnostics, cfg.slm.answer
-                ),
-                "completion": repair_completion(r["fixed_program"], dsl, why, cfg.slm.answer, wrong),
+                "prompt": form.prompt(task, wrong, feedback),
+                "completion": form.completion(r["fixed_program"], wrong, why),
                 "draft": wrong,
                 "reference": task.reference,
                 "context": json.dumps(task.context),

@@ -31,7 +31,7 @@ from slmfix_exp.constrained import constrain_generation
 from slmfix_exp.data.base_llm import mutator_drafts
 from slmfix_exp.dsl.base import DSL, Task
 from slmfix_exp.models import SLM, load_slm, slm_example, slm_from_config
-from slmfix_exp.prompts import explain, repair_completion, repair_prompt
+from slmfix_exp.prompts import RepairFormat, explain
 from slmfix_exp.reward import reward_from_config
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ def repair_examples(cfg: Config, dsl: DSL, originals: Sequence[Task], copies: in
 
     The drafts come from the mutator whatever `base_llm` is: training needs many broken programs with known fixes."""
     records: dict[str, dict[str, Any]] = {}
+    form = RepairFormat.of(cfg, dsl)
     for k in range(copies):
         rng = random.Random(f"{cfg.seed}/{salt}{k}/vary")
         tasks = [dsl.vary(t, rng) if rng.random() < cfg.trainer.sft.vary_names else t for t in originals]
@@ -50,13 +51,11 @@ def repair_examples(cfg: Config, dsl: DSL, originals: Sequence[Task], copies: in
         broken = [(t, d) for t, d in zip(tasks, drafts, strict=True) if d.label != "none"]
         verdicts = dsl.validate_batch([d.program for _, d in broken], [t.context for t, _ in broken])
         for (task, draft), verdict in zip(broken, verdicts, strict=True):
-            prompt = repair_prompt(
-                task, draft.program, verdict, dsl, cfg.prompt.mode, cfg.prompt.max_diagnostics, cfg.slm.answer
-            )
-            why = explain(verdict) if cfg.prompt.mode == "explain_then_fix" else None
+            prompt = form.prompt(task, draft.program, verdict)
+            why = explain(verdict) if form.explains else None
             records[prompt] = {
                 "prompt": prompt,
-                "completion": repair_completion(task.reference or "", dsl, why, cfg.slm.answer, draft.program),
+                "completion": form.completion(task.reference or "", draft.program, why),
                 "draft": draft.program,
                 "reference": task.reference,
                 "context": json.dumps(task.context),
