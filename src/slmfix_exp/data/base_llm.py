@@ -11,7 +11,7 @@ import logging
 import os
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,149 +33,6 @@ class Draft:
     task_id: str
     program: str
     label: str  # what was done to it: "none" (the reference kept), a mutation kind, or "llm"
-
-
-class BaseLLM:
-    """An option of the `base_llm` group, built by `hydra.utils.instantiate` from its schema's fields (`schema`, in
-    config.py): what writes the drafts, and for a real language model, what answers LeDex's teacher prompts."""
-
-    schema: type[BaseLLMConfig] = BaseLLMConfig
-    chats = False  # a language model that can be asked anything (`chat`): LeDex's teacher
-
-    def __init__(self, **options: Any) -> None:
-        self.cfg: Any = self.schema(**options)
-
-    @property
-    def label(self) -> str:
-        """Who wrote a draft, for a synthesised record's provenance."""
-        return str(self.cfg.name)
-
-    def with_options(self, **changes: Any) -> BaseLLM:
-        """The same LLM with some options changed (a teacher's temperature)."""
-        return type(self)(**(vars(self.cfg) | changes))
-
-    def sample(
-        self, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path, n: int = 1, temperature: float | None = None
-    ) -> list[list[Draft]]:
-        """`n` drafts per task, as LeDex samples many programs per task, at `temperature` where the drafter samples
-        (default: base_llm.temperature)."""
-        raise NotImplementedError
-
-    def chat(
-        self,
-        conversations: Sequence[list[dict[str, str]]],
-        cache_dir: Path,
-        n: int = 1,
-        seed: int = 0,
-        desc: str = "chat",
-    ) -> list[list[str]]:
-        """`n` answers of the LLM to each conversation."""
-        raise ValueError(f"base_llm={self.cfg.name} is no language model to ask: use hf or openai")
-
-
-class Mutator(BaseLLM):
-    """The offline stand-in: each reference broken the way a frozen LLM gets programs wrong (`mutator_drafts`)."""
-
-    schema = MutatorLLMConfig
-
-    def sample(
-        self, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path, n: int = 1, temperature: float | None = None
-    ) -> list[list[Draft]]:
-        """Each reference broken `n` ways; sample 0 is the one draft `make_drafts` gives."""
-        salts = [f"sample{k}" if k else "" for k in range(n)]
-        per_sample = [mutator_drafts(dsl, tasks, self.cfg.p_invalid, self.cfg.p_off, seed, salt) for salt in salts]
-        return [list(drafts) for drafts in zip(*per_sample, strict=True)] if tasks else []
-
-
-class CachedDrafts(BaseLLM):
-    """Drafts any LLM wrote earlier, read by task id (`cached_drafts`)."""
-
-    schema = CachedLLMConfig
-
-    def sample(
-        self, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path, n: int = 1, temperature: float | None = None
-    ) -> list[list[Draft]]:
-        if n > 1:
-            log.warning("base_llm=cached holds one draft per task: sampling 1, not %d", n)
-        return [[d] for d in cached_drafts(Path(self.cfg.path), tasks)]
-
-
-class ChatLLM(BaseLLM):
-    """A language model asked for each draft: the task's request in a chat (`prompts.draft_messages`)."""
-
-    chats = True
-
-    @property
-    def label(self) -> str:
-        return f"{self.cfg.name}:{self.cfg.model}"
-
-    def sample(
-        self, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path, n: int = 1, temperature: float | None = None
-    ) -> list[list[Draft]]:
-        llm = self if temperature is None else self.with_options(temperature=temperature)
-        texts = llm.chat([draft_messages(t, dsl) for t in tasks], cache_dir, n, seed, desc="drafting")
-        return [
-            [Draft(t.id, extract_program(x, dsl.fence, require_fence=False) or "", "llm") for x in xs]
-            for t, xs in zip(tasks, texts, strict=True)
-        ]
-
-
-class HFLLM(ChatLLM):
-    """A transformers causal LM, by hub name or local path, with batched generation."""
-
-    schema = HFLLMConfig
-
-    def chat(
-        self,
-        conversations: Sequence[list[dict[str, str]]],
-        cache_dir: Path,
-        n: int = 1,
-        seed: int = 0,
-        desc: str = "chat",
-    ) -> list[list[str]]:
-        return hf_chat(self.cfg, conversations, n, seed, desc)
-
-
-class OpenAILLM(ChatLLM):
-    """Any OpenAI-compatible endpoint (a vLLM server), through the `openai` SDK."""
-
-    schema = OpenAILLMConfig
-
-    def chat(
-        self,
-        conversations: Sequence[list[dict[str, str]]],
-        cache_dir: Path,
-        n: int = 1,
-        seed: int = 0,
-        desc: str = "chat",
-    ) -> list[list[str]]:
-        return openai_chat(self.cfg, conversations, cache_dir, n, seed, desc)
-
-
-def base_llm_from_config(cfg: BaseLLMConfig) -> BaseLLM:
-    """The `base_llm` option of a config, built by `hydra.utils.instantiate` from its `_target_`."""
-    llm = instantiate(cfg)
-    if not isinstance(llm, BaseLLM):
-        raise TypeError(f"base_llm._target_ {cfg._target_} is not a BaseLLM")
-    return llm
-
-
-def make_drafts(cfg: BaseLLMConfig, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path) -> list[Draft]:
-    """One draft per task, in order."""
-    return [samples[0] for samples in sample_drafts(cfg, dsl, tasks, seed, cache_dir)]
-
-
-def sample_drafts(
-    cfg: BaseLLMConfig,
-    dsl: DSL,
-    tasks: Sequence[Task],
-    seed: int,
-    cache_dir: Path,
-    n: int = 1,
-    temperature: float | None = None,
-) -> list[list[Draft]]:
-    """`n` drafts per task from the `base_llm` option `cfg` (`BaseLLM.sample`)."""
-    return base_llm_from_config(cfg).sample(dsl, tasks, seed, cache_dir, n, temperature)
 
 
 def mutator_drafts(
@@ -252,9 +109,15 @@ def _hf_model(cfg: HFLLMConfig) -> tuple[Any, Any]:
 
 
 def hf_chat(
-    cfg: HFLLMConfig, conversations: Sequence[list[dict[str, str]]], n: int = 1, seed: int = 0, desc: str = "chat"
+    cfg: HFLLMConfig,
+    conversations: Sequence[list[dict[str, str]]],
+    cache_dir: Path,
+    n: int = 1,
+    seed: int = 0,
+    desc: str = "chat",
 ) -> list[list[str]]:
-    """Batched generation with a transformers causal LM (chat template when the tokenizer has one)."""
+    """Batched generation with a transformers causal LM (chat template when the tokenizer has one). Its answers are
+    not cached (`cache_dir` is unused): they cost local compute, not requests."""
     import torch
 
     tokenizer, model = _hf_model(cfg)  # not kept: the SLM trains after this
@@ -373,3 +236,139 @@ def _chat_completions(client: Any, body: dict[str, Any], n: int) -> list[str]:
             raise RuntimeError(f"{client.base_url} returned no choices for a request of model {body['model']!r}")
         texts += [c.message.content or "" for c in choices][: n - len(texts)]
     return texts
+
+
+class BaseLLM:
+    """An option of the `base_llm` group, built by `hydra.utils.instantiate` from its schema's fields (`schema`, in
+    config.py): what writes the drafts, and for a real language model, what answers LeDex's teacher prompts."""
+
+    schema: type[BaseLLMConfig] = BaseLLMConfig
+    chats = False  # a language model that can be asked anything (`chat`): LeDex's teacher
+
+    def __init__(self, **options: Any) -> None:
+        self.cfg: Any = self.schema(**options)
+
+    @property
+    def label(self) -> str:
+        """Who wrote a draft, for a synthesised record's provenance."""
+        return str(self.cfg.name)
+
+    def with_options(self, **changes: Any) -> BaseLLM:
+        """The same LLM with some options changed (a teacher's temperature)."""
+        return type(self)(**(vars(self.cfg) | changes))
+
+    def sample(
+        self, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path, n: int = 1, temperature: float | None = None
+    ) -> list[list[Draft]]:
+        """`n` drafts per task, as LeDex samples many programs per task, at `temperature` where the drafter samples
+        (default: base_llm.temperature)."""
+        raise NotImplementedError
+
+    def chat(
+        self,
+        conversations: Sequence[list[dict[str, str]]],
+        cache_dir: Path,
+        n: int = 1,
+        seed: int = 0,
+        desc: str = "chat",
+    ) -> list[list[str]]:
+        """`n` answers of the LLM to each conversation."""
+        raise ValueError(f"base_llm={self.cfg.name} is no language model to ask: use hf or openai")
+
+
+class Mutator(BaseLLM):
+    """The offline stand-in: each reference broken the way a frozen LLM gets programs wrong (`mutator_drafts`)."""
+
+    schema = MutatorLLMConfig
+
+    def sample(
+        self, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path, n: int = 1, temperature: float | None = None
+    ) -> list[list[Draft]]:
+        """Each reference broken `n` ways; sample 0 is the one draft `make_drafts` gives."""
+        salts = [f"sample{k}" if k else "" for k in range(n)]
+        per_sample = [mutator_drafts(dsl, tasks, self.cfg.p_invalid, self.cfg.p_off, seed, salt) for salt in salts]
+        return [list(drafts) for drafts in zip(*per_sample, strict=True)] if tasks else []
+
+
+class CachedDrafts(BaseLLM):
+    """Drafts any LLM wrote earlier, read by task id (`cached_drafts`)."""
+
+    schema = CachedLLMConfig
+
+    def sample(
+        self, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path, n: int = 1, temperature: float | None = None
+    ) -> list[list[Draft]]:
+        if n > 1:
+            log.warning("base_llm=cached holds one draft per task: sampling 1, not %d", n)
+        return [[d] for d in cached_drafts(Path(self.cfg.path), tasks)]
+
+
+class ChatLLM(BaseLLM):
+    """A language model asked for each draft: the task's request in a chat (`prompts.draft_messages`)."""
+
+    chats = True
+    ask: Callable[..., list[list[str]]]  # (cfg, conversations, cache_dir, n, seed, desc) -> n answers to each
+
+    @property
+    def label(self) -> str:
+        return f"{self.cfg.name}:{self.cfg.model}"
+
+    def chat(
+        self,
+        conversations: Sequence[list[dict[str, str]]],
+        cache_dir: Path,
+        n: int = 1,
+        seed: int = 0,
+        desc: str = "chat",
+    ) -> list[list[str]]:
+        return self.ask(self.cfg, conversations, cache_dir, n, seed, desc)
+
+    def sample(
+        self, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path, n: int = 1, temperature: float | None = None
+    ) -> list[list[Draft]]:
+        llm = self if temperature is None else self.with_options(temperature=temperature)
+        texts = llm.chat([draft_messages(t, dsl) for t in tasks], cache_dir, n, seed, desc="drafting")
+        return [
+            [Draft(t.id, extract_program(x, dsl.fence, require_fence=False) or "", "llm") for x in xs]
+            for t, xs in zip(tasks, texts, strict=True)
+        ]
+
+
+class HFLLM(ChatLLM):
+    """A transformers causal LM, by hub name or local path, with batched generation."""
+
+    schema = HFLLMConfig
+    ask = staticmethod(hf_chat)
+
+
+class OpenAILLM(ChatLLM):
+    """Any OpenAI-compatible endpoint (a vLLM server), through the `openai` SDK."""
+
+    schema = OpenAILLMConfig
+    ask = staticmethod(openai_chat)
+
+
+def base_llm_from_config(cfg: BaseLLMConfig) -> BaseLLM:
+    """The `base_llm` option of a config, built by `hydra.utils.instantiate` from its `_target_`."""
+    llm = instantiate(cfg)
+    if not isinstance(llm, BaseLLM):
+        raise TypeError(f"base_llm._target_ {cfg._target_} is not a BaseLLM")
+    return llm
+
+
+def make_drafts(cfg: BaseLLMConfig, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path) -> list[Draft]:
+    """One draft per task, in order."""
+    return [samples[0] for samples in sample_drafts(cfg, dsl, tasks, seed, cache_dir)]
+
+
+def sample_drafts(
+    cfg: BaseLLMConfig,
+    dsl: DSL,
+    tasks: Sequence[Task],
+    seed: int,
+    cache_dir: Path,
+    n: int = 1,
+    temperature: float | None = None,
+) -> list[list[Draft]]:
+    """`n` drafts per task from the `base_llm` option `cfg` (`BaseLLM.sample`)."""
+    return base_llm_from_config(cfg).sample(dsl, tasks, seed, cache_dir, n, temperature)
