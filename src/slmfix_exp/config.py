@@ -143,6 +143,11 @@ class SLMConfig:
     bf16_autocast: bool = False
     lora: LoRAConfig = field(default_factory=LoRAConfig)
 
+    @property
+    def constrained_search(self) -> bool:
+        """Whether generation holds the search texts of edit answers to pieces of the draft (constrained.py)."""
+        return self.answer == "edit" and self.constrain_search
+
 
 @dataclass
 class TinySLMConfig(SLMConfig):
@@ -425,7 +430,7 @@ def check_rl(cfg: Config) -> None:
         raise ValueError(
             f"trainer.rl.vllm_gpu_memory_utilization must be in (0, 1], not {rl.vllm_gpu_memory_utilization}"
         )
-    if rl.use_vllm and cfg.slm.answer == "edit" and cfg.slm.constrain_search:
+    if rl.use_vllm and cfg.slm.constrained_search:
         raise ValueError(
             "trainer.rl.use_vllm=true can't be combined with slm.constrain_search=true (with slm.answer=edit): the "
             "constrained decoding of search texts wraps model.generate (constrained.py), which vLLM bypasses, so the "

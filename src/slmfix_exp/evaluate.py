@@ -141,7 +141,7 @@ def repair(
                 k,
                 e.temperature,
                 desc=f"{desc} round {round_ + 1}",
-                constrain=cfg.slm.answer == "edit" and cfg.slm.constrain_search,
+                constrain=cfg.slm.constrained_search,
                 names=cfg.slm.constrain_names and dsl.names_in_prompt,
                 sample=e.num_samples > 1,
             )

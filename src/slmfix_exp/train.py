@@ -200,7 +200,7 @@ def informative_examples(
         num_samples=c.num_generations,
         temperature=c.temperature,
         desc="choosing RL prompts",
-        constrain=cfg.slm.answer == "edit" and cfg.slm.constrain_search,
+        constrain=cfg.slm.constrained_search,
         sample=True,
         names=cfg.slm.constrain_names and dsl.names_in_prompt,
     )
@@ -243,7 +243,7 @@ def rl_trainer(
     args = rl_config(**rl_args(cfg, stage_dir, report_to))
     columns = ("draft", "reference", "context")  # what the reward reads besides the completion
     dataset = Dataset.from_list([slm_example(tokenizer, e["prompt"]) | {k: e[k] for k in columns} for e in examples])
-    if cfg.slm.answer == "edit" and cfg.slm.constrain_search:
+    if cfg.slm.constrained_search:
         constrain_generation(model, tokenizer, cfg.slm.constrain_names and dsl.names_in_prompt)  # as evaluation does
     return rl_trainer_class(
         model=model,
