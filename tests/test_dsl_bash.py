@@ -17,9 +17,13 @@ import pytest
 
 from slmfix_exp.data.generators.bash import generate
 from slmfix_exp.dsl import bash as bash_module
-from slmfix_exp.dsl import bash_options
 from slmfix_exp.dsl.bash import INVALID_MUTATIONS, VALID_MUTATIONS, Bash
-from slmfix_exp.dsl.bash_options import EXTRA_OPTIONS, load_specs
+from slmfix_exp.dsl.bash import checker as bash_checker
+from slmfix_exp.dsl.bash import listings as bash_listings
+from slmfix_exp.dsl.bash import spec as bash_spec
+from slmfix_exp.dsl.bash import table as bash_table
+from slmfix_exp.dsl.bash.spec import EXTRA_OPTIONS
+from slmfix_exp.dsl.bash.table import load_specs
 
 NL2BASH = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "bash" / "nl2bash.jsonl"
 REAL_DRAFTS = NL2BASH.parents[1] / "real_drafts" / "bash"
@@ -297,7 +301,7 @@ def test_specs_are_cached_and_not_rebuilt(tmp_path: Path, monkeypatch: pytest.Mo
         (cached,) = tmp_path.glob("bash-specs-*.json")  # keyed by the installed tools (paths, sizes, mtimes)
         assert json.loads(cached.read_text())["specs"]["ls"]
         load_specs.cache_clear()
-        monkeypatch.setattr(bash_options, "build_specs", lambda *a, **k: pytest.fail("rebuilt a cached table"))
+        monkeypatch.setattr(bash_table, "build_specs", lambda *a, **k: pytest.fail("rebuilt a cached table"))
         assert load_specs()["ls"].options == built["ls"].options
     finally:
         load_specs.cache_clear()
@@ -308,20 +312,20 @@ def test_specs_agree_with_the_installed_tools(bash: Bash) -> None:
     few compatibility options, which the tool is then seen to take."""
     assert bash.checker is not None
     specs = bash.checker.specs
-    env = bash_options._clean_env(tempfile.gettempdir())
+    env = bash_table._clean_env(tempfile.gettempdir())
     for utility, spec in specs.items():
         if spec.source == "builtin":
             text = subprocess.run(["bash", "-c", f"help -- {utility!r}"], capture_output=True, text=True).stdout
         else:
             binary = shutil.which(utility)
             assert binary, utility
-            help_text = bash_options._run_help(utility, binary, env, tempfile.gettempdir())[1]
-            man = bash_options._plain(" ".join(bash_options.man_tags(bash_options._read_man(
-                bash_options._man_path(utility, env)))))  # fmt: skip
+            help_text = bash_table._run_help(utility, binary, env, tempfile.gettempdir())[1]
+            man = bash_listings._plain(" ".join(bash_listings.man_tags(bash_table._read_man(
+                bash_table._man_path(utility, env)))))  # fmt: skip
             synopses = (
-                bash_options.usage_text(help_text)
+                bash_listings.usage_text(help_text)
                 + " "
-                + bash_options.man_synopsis(bash_options._read_man(bash_options._man_path(utility, env)))
+                + bash_listings.man_synopsis(bash_table._read_man(bash_table._man_path(utility, env)))
             )
             text = help_text + " " + man + " " + synopses
         words = set(re.findall(r"-[-\w.+@#?]+|-[@?#]", text.replace("\x08", "")))
@@ -350,14 +354,14 @@ def test_specs_agree_with_the_installed_tools(bash: Bash) -> None:
 def test_a_partial_listing_only_warns(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without man pages (slim images strip them) find's --help is all there is, and it leaves out -ipath: an
     option missing from such a listing is a warning, not an error; coreutils' --help listings are whole."""
-    monkeypatch.setattr(bash_options, "_read_man", lambda path: "")
-    table = bash_options.build_specs(["find", "ls"], [])["specs"]
-    specs = {u: bash_options.Spec.from_json(u, data) for u, data in table.items()}
+    monkeypatch.setattr(bash_table, "_read_man", lambda path: "")
+    table = bash_table.build_specs(["find", "ls"], [])["specs"]
+    specs = {u: bash_spec.Spec.from_json(u, data) for u, data in table.items()}
     assert not specs["find"].complete and specs["ls"].complete
-    checker = bash_options.Checker(specs)
-    (finding,) = checker.check([bash_options.Word.plain(w) for w in ("find", ".", "-ipath", "x")])
+    checker = bash_checker.Checker(specs)
+    (finding,) = checker.check([bash_checker.Word.plain(w) for w in ("find", ".", "-ipath", "x")])
     assert finding.rule == "unknown-option" and finding.severity == "warning"
-    (finding,) = checker.check([bash_options.Word.plain(w) for w in ("ls", "-Y")])
+    (finding,) = checker.check([bash_checker.Word.plain(w) for w in ("ls", "-Y")])
     assert finding.severity == "error"
 
 
@@ -369,9 +373,9 @@ def test_specs_cover_the_utilities_nl2bash_uses_most(bash: Bash) -> None:
     assert bash.checker is not None
     counts = nl2bash_utilities(bash)
     top = [u for u, _ in counts.most_common(100) if re.fullmatch(r"[\w.+-]+", u)]  # not NL2Bash's stray `$`
-    missing = [u for u in top if u not in bash.checker.specs and (shutil.which(u) or u in bash_options.BUILTINS)]
+    missing = [u for u in top if u not in bash.checker.specs and (shutil.which(u) or u in bash_spec.BUILTINS)]
     assert not missing
-    assert all(u in bash_options.UTILITIES or u in bash_options.BUILTINS for u in top)
+    assert all(u in bash_spec.UTILITIES or u in bash_spec.BUILTINS for u in top)
 
 
 def nl2bash_utilities(bash: Bash) -> Counter:
@@ -379,7 +383,7 @@ def nl2bash_utilities(bash: Bash) -> Counter:
     assert bash.checker is not None
     seen: Counter = Counter()
 
-    class Counting(bash_options.Checker):
+    class Counting(bash_checker.Checker):
         def check(self, words, script=None, depth=0, appended=False):  # type: ignore[no-untyped-def]
             if words and not words[0].dynamic:
                 seen[words[0].value.rsplit("/", 1)[-1]] += 1

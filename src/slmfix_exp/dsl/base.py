@@ -1,6 +1,6 @@
 """The DSL protocol: what every language module provides, and the result types it returns.
 
-A DSL module (ansible.py, bash.py, sql.py) subclasses `DSL` and implements four things:
+A DSL module or package (dsl/ansible/, dsl/bash/, dsl/sql.py) subclasses `DSL` and implements four things:
 
 - `_validate(program, context)`: the static validator, returning diagnostics;
 - `tree(program, context)`: a normalised `zss.Node` tree of the program, or None if it can't be parsed;
