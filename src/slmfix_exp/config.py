@@ -10,10 +10,13 @@ option file names first in its defaults, and a `_target_` that `hydra.utils.inst
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from hydra.core.config_store import ConfigStore
+from hydra.utils import instantiate
 from omegaconf import MISSING, DictConfig, OmegaConf
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -387,19 +390,34 @@ OPTION_SCHEMAS: dict[str, Any] = {
 }
 
 
-def option_schema(group: str, options: dict) -> type:
-    """The schema of the option of `group` whose `name` the options give."""
-    schemas: dict[str, type] = {c.name: c for c in OPTION_SCHEMAS[group].__subclasses__()}
-    if options.get("name") not in schemas:
-        raise ValueError(f"unknown {group}.name {options.get('name')!r}: use one of {', '.join(sorted(schemas))}")
-    return schemas[options["name"]]
+def option_names(group: str) -> tuple[str, ...]:
+    """The options of `group`, in the order their schemas are defined."""
+    return tuple(c.name for c in OPTION_SCHEMAS[group].__subclasses__())
+
+
+def option_schema(group: str, name: object) -> Any:
+    """The schema of the option of `group` called `name`."""
+    schemas = {c.name: c for c in OPTION_SCHEMAS[group].__subclasses__()}
+    if name not in schemas:
+        raise ValueError(f"unknown {group} {name!r}: use one of {', '.join(sorted(schemas))}")
+    return schemas[name]
+
+
+def instantiate_as(cfg: Any, kind: type[T], **kwargs: Any) -> T:
+    """`hydra.utils.instantiate(cfg, **kwargs)`, refused unless its `_target_` built a `kind`."""
+    built = instantiate(cfg, **kwargs)
+    if not isinstance(built, kind):
+        raise TypeError(f"{type(built).__name__} is not a {kind.__name__}: check the `_target_` of {cfg}")
+    return built
 
 
 def to_typed(raw: DictConfig) -> Config:
     """The composed config as the typed `Config`. Merging it into the schema once more also rejects keys added with
     Hydra's `+key=value`, which Hydra lets past the schema. Keys that can't work together fail here too."""
     plain: dict = OmegaConf.to_container(raw, resolve=False)  # type: ignore[assignment]  # merged, keys checked again
-    schema = OmegaConf.structured(Config(**{g: option_schema(g, plain.get(g) or {})() for g in OPTION_SCHEMAS}))
+    schema = OmegaConf.structured(
+        Config(**{g: option_schema(g, (plain.get(g) or {}).get("name"))() for g in OPTION_SCHEMAS})
+    )
     cfg: Config = OmegaConf.to_object(OmegaConf.merge(schema, plain))  # type: ignore[assignment]
     unknown = [s for s in cfg.trainer.stages if s not in ("sft", "rl", "sft_more")]
     if unknown:

@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 import torch
-from hydra.utils import instantiate
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
-from slmfix_exp.config import HFSLMConfig, SLMConfig, TinySLMConfig
+from slmfix_exp.config import HFSLMConfig, SLMConfig, TinySLMConfig, instantiate_as
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +88,7 @@ class PretrainedSLM(SLMStart):
 
 def slm_from_config(cfg: SLMConfig) -> SLMStart:
     """The `slm` option of a config, built by `hydra.utils.instantiate` from its `_target_`."""
-    start = instantiate(cfg, _convert_="all")
-    if not isinstance(start, SLMStart):
-        raise TypeError(f"slm._target_ {cfg._target_} is not an SLMStart")
-    return start
+    return instantiate_as(cfg, SLMStart, _convert_="all")
 
 
 def tiny_model_dir(cfg: TinySLMConfig, corpus: list[str], cache_dir: Path, seed: int) -> Path:

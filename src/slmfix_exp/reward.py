@@ -21,10 +21,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from hydra.utils import instantiate
-
 from slmfix_exp.codebleu import codebleu
-from slmfix_exp.config import RewardConfig
+from slmfix_exp.config import RewardConfig, instantiate_as, option_names, option_schema
 from slmfix_exp.dsl.base import DSL, Validation, call_with_time_limit
 from slmfix_exp.prompts import RepairFormat
 from slmfix_exp.task_tests import run_tests
@@ -186,21 +184,15 @@ class LedexReward(RepairReward):
 
 def reward_from_config(cfg: RewardConfig, dsl: DSL, answer: str = "program") -> RepairReward:
     """The reward option of a `reward` config, built by `hydra.utils.instantiate` from its `_target_`."""
-    reward = instantiate(cfg, dsl=dsl, answer=answer)
-    if not isinstance(reward, RepairReward):
-        raise TypeError(f"reward._target_ {cfg._target_} is not a RepairReward")
-    return reward
+    return instantiate_as(cfg, RepairReward, dsl=dsl, answer=answer)
 
 
-REWARDS = tuple(schema.name for schema in RewardConfig.__subclasses__())
+REWARDS = option_names("reward")
 
 
 def get_reward(name: str, dsl: DSL, answer: str = "program", **options: Any) -> RepairReward:
     """The reward option named `name` with its options (w_valid, p_floor, ...): its schema's defaults otherwise."""
-    schemas = {c.name: c for c in RewardConfig.__subclasses__()}
-    if name not in schemas:
-        raise ValueError(f"unknown reward {name!r}: use one of {', '.join(schemas)}")
-    return reward_from_config(schemas[name](**options), dsl, answer)
+    return reward_from_config(option_schema("reward", name)(**options), dsl, answer)
 
 
 def _text(completion: Any) -> str:

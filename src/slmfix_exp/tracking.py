@@ -8,9 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from hydra.utils import instantiate
-
-from slmfix_exp.config import LoggerConfig
+from slmfix_exp.config import LoggerConfig, instantiate_as
 
 
 class Tracker:
@@ -94,7 +92,4 @@ class WandbTracker(Tracker):
 def tracker_from_config(cfg: LoggerConfig, **run: Any) -> Tracker:
     """The `logger` option of a config, built by `hydra.utils.instantiate` with what the run gives it (`Tracker`):
     plain Python values (`_convert_="all"`), which W&B's config takes, and the run's config not instantiated itself."""
-    tracker = instantiate(cfg, **run, _convert_="all", _recursive_=False)
-    if not isinstance(tracker, Tracker):
-        raise TypeError(f"logger._target_ {cfg._target_} is not a Tracker")
-    return tracker
+    return instantiate_as(cfg, Tracker, **run, _convert_="all", _recursive_=False)

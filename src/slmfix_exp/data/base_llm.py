@@ -17,10 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hydra.utils import instantiate
 from tqdm.auto import tqdm
 
-from slmfix_exp.config import BaseLLMConfig, CachedLLMConfig, HFLLMConfig, MutatorLLMConfig, OpenAILLMConfig
+from slmfix_exp.config import (
+    BaseLLMConfig,
+    CachedLLMConfig,
+    HFLLMConfig,
+    MutatorLLMConfig,
+    OpenAILLMConfig,
+    instantiate_as,
+)
 from slmfix_exp.data.loaders import DataError, jsonl_files, read_jsonl
 from slmfix_exp.dsl.base import DSL, Task
 from slmfix_exp.prompts import draft_messages, extract_program
@@ -350,10 +356,7 @@ class OpenAILLM(ChatLLM):
 
 def base_llm_from_config(cfg: BaseLLMConfig) -> BaseLLM:
     """The `base_llm` option of a config, built by `hydra.utils.instantiate` from its `_target_`."""
-    llm = instantiate(cfg)
-    if not isinstance(llm, BaseLLM):
-        raise TypeError(f"base_llm._target_ {cfg._target_} is not a BaseLLM")
-    return llm
+    return instantiate_as(cfg, BaseLLM)
 
 
 def make_drafts(cfg: BaseLLMConfig, dsl: DSL, tasks: Sequence[Task], seed: int, cache_dir: Path) -> list[Draft]:

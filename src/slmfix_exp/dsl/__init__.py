@@ -8,9 +8,9 @@ import json
 from functools import cache
 from typing import Any
 
-from hydra.utils import get_class, instantiate
+from hydra.utils import get_class
 
-from slmfix_exp.config import DSLConfig
+from slmfix_exp.config import DSLConfig, instantiate_as, option_names, option_schema
 from slmfix_exp.dsl.base import DSL, Context, Diagnostic, Mutation, Task, Validation
 
 __all__ = [
@@ -26,20 +26,17 @@ __all__ = [
     "get_dsl",
 ]
 
-_SCHEMAS = {schema.name: schema for schema in DSLConfig.__subclasses__()}
-DSL_NAMES = tuple(sorted(_SCHEMAS))
+DSL_NAMES = tuple(sorted(option_names("dsl")))
 
 
 def dsl_class(name: str) -> type[DSL]:
     """The class of the DSL named `name`, its module imported on first use (Ansible's imports ansible-core)."""
-    if name not in _SCHEMAS:
-        raise ValueError(f"unknown dsl {name!r}: choose one of {', '.join(DSL_NAMES)}")
-    return get_class(_SCHEMAS[name]._target_)
+    return get_class(option_schema("dsl", name)._target_)
 
 
 def get_dsl(name: str, **options: Any) -> DSL:
     """The DSL named `name` with the options its schema takes (a bound left out: the language's default)."""
-    return dsl_from_config(_SCHEMAS[dsl_class(name).name](**options))
+    return dsl_from_config(option_schema("dsl", name)(**options))
 
 
 def dsl_from_config(cfg: DSLConfig) -> DSL:
@@ -50,7 +47,4 @@ def dsl_from_config(cfg: DSLConfig) -> DSL:
 
 @cache
 def _build(options: str) -> DSL:
-    built = instantiate(json.loads(options))
-    if not isinstance(built, DSL):
-        raise TypeError(f"dsl._target_ {json.loads(options)['_target_']} is not a DSL class")
-    return built
+    return instantiate_as(json.loads(options), DSL)  # type: ignore[type-abstract]  # an isinstance check of an ABC
