@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from slmfix_exp.config import Config
-from slmfix_exp.data.base_llm import Draft, base_llm_from_config, sample_drafts
+from slmfix_exp.data.base_llm import BaseLLM, Draft, base_llm_from_config, sample_drafts
 from slmfix_exp.dsl.base import DSL, Diagnostic, Task, Validation
 from slmfix_exp.models import slm_from_config
 from slmfix_exp.prompts import WRONG_RESULT, RepairFormat, edit_script, explain, extract_program
@@ -99,6 +99,10 @@ def synthesise(cfg: Config, dsl: DSL, tasks: Sequence[Task], out_dir: Path, cach
     flat = [(f, r) for f, rs in zip(failures, refinements, strict=True) for r in rs]
     checked = _test(dsl, [r.program for _, r in flat], [f.task for f, _ in flat])
     records, kept = [], set()
+    drafter, teacher_label = (
+        base_llm_from_config(cfg.base_llm),
+        _teacher_label(cfg, teacher),
+    )  # the same for every record
     for (failure, refinement), verdict in zip(flat, checked, strict=True):
         key = (failure.task.id, failure.draft.program, refinement.program)
         if not verdict.passed or key in kept:
@@ -106,11 +110,11 @@ def synthesise(cfg: Config, dsl: DSL, tasks: Sequence[Task], out_dir: Path, cach
         if cfg.slm.answer == "edit" and not edit_script(failure.draft.program, refinement.program):
             continue  # an edit answer needs a draft to anchor on
         kept.add(key)
-        records.append(_record(cfg, teacher, failure, refinement, verdict))
+        records.append(_record(cfg, teacher, teacher_label, drafter, failure, refinement, verdict))
 
     failing_kinds = Counter(_failure_kind(f.verdict) for f in failures)
     summary = {
-        "teacher": _teacher_label(cfg, teacher),
+        "teacher": teacher_label,
         "tasks": len(tasks),
         "drafts": sum(len(d) for d in samples),
         "distinct_drafts": len(drawn),
@@ -176,9 +180,10 @@ def refine(cfg: Config, teacher: str, dsl: DSL, failures: Sequence[Failure], cac
         s.refine_temperature,
         "refining",
     )
+    form = RepairFormat.of(cfg, dsl)
     return [
         [
-            Refinement(read_explanation(text), RepairFormat.of(cfg, dsl).read(text, f.draft.program) or "", j)
+            Refinement(read_explanation(text), form.read(text, f.draft.program) or "", j)
             for j, text in enumerate(samples)
         ]
         for f, samples in zip(failures, texts, strict=True)
@@ -209,9 +214,16 @@ def _teacher_label(cfg: Config, teacher: str) -> str:
     return "reference"
 
 
-def _record(cfg: Config, teacher: str, failure: Failure, refinement: Refinement, verdict: Verdict) -> dict[str, Any]:
+def _record(
+    cfg: Config,
+    teacher: str,
+    teacher_label: str,
+    drafter: BaseLLM,
+    failure: Failure,
+    refinement: Refinement,
+    verdict: Verdict,
+) -> dict[str, Any]:
     task, s = failure.task, cfg.synthesis
-    drafter = base_llm_from_config(cfg.base_llm)
     sampled = drafter.chats
     return {
         "task_id": task.id,
@@ -230,7 +242,7 @@ def _record(cfg: Config, teacher: str, failure: Failure, refinement: Refinement,
         "draft_label": failure.draft.label,
         "sample": failure.sample,
         "temperature": s.temperature if sampled else None,  # the mutator and cached drafts don't sample
-        "teacher": _teacher_label(cfg, teacher),
+        "teacher": teacher_label,
         "explanation_source": "feedback" if teacher == "reference" else "teacher",
         "refinement_sample": refinement.sample,
         "refine_temperature": s.refine_temperature if teacher != "reference" else None,

@@ -161,6 +161,7 @@ def _load_jsonl(path: Path, dsl: str, reference_required: bool = True) -> Iterat
 
     `db_path` is relative to the file's directory (as in ../shared/data/sql/spider/dev.jsonl). For evaluation
     (`reference_required` False) the reference and the request may be null: real drafts come without them."""
+    context_problem = dsl_class(dsl).context_problem
     for lineno, r in read_jsonl(path):
         program = r["program"] if isinstance(r.get("program"), str) else r.get("reference")
         nl = r.get("nl")
@@ -177,7 +178,7 @@ def _load_jsonl(path: Path, dsl: str, reference_required: bool = True) -> Iterat
         for key in ("schema", "db_id"):
             if key in r:
                 context[key] = r[key]
-        problem = dsl_class(dsl).context_problem(context)
+        problem = context_problem(context)
         if problem:
             raise DataError(f"{path}:{lineno}: {problem}")
         yield Task(
