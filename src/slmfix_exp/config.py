@@ -403,6 +403,12 @@ def option_schema(group: str, name: object) -> Any:
     return schemas[name]
 
 
+def check_option_name(group: str, name: str | None, built: Any) -> None:
+    """Refuse an object of `group` built under another option's name (a `_target_` of one option in another's file)."""
+    if name is not None and name != built.name:
+        raise ValueError(f"{group}.name {name!r} doesn't match {type(built).__name__}, the {group} {built.name!r}")
+
+
 def instantiate_as(cfg: Any, kind: type[T], **kwargs: Any) -> T:
     """`hydra.utils.instantiate(cfg, **kwargs)`, refused unless its `_target_` built a `kind`."""
     built = instantiate(cfg, **kwargs)

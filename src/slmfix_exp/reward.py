@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from slmfix_exp.codebleu import codebleu
-from slmfix_exp.config import RewardConfig, instantiate_as, option_names, option_schema
+from slmfix_exp.config import RewardConfig, check_option_name, instantiate_as, option_names, option_schema
 from slmfix_exp.dsl.base import DSL, Validation, call_with_time_limit
 from slmfix_exp.prompts import RepairFormat
 from slmfix_exp.task_tests import run_tests
@@ -40,8 +40,7 @@ class RepairReward:
     gate_metric: str | None = None  # where `passed` is more than the verdict, the metric it is logged as
 
     def __init__(self, dsl: DSL, answer: str = "program", name: str | None = None) -> None:
-        if name is not None and name != self.name:
-            raise ValueError(f"reward.name {name!r} doesn't match {type(self).__name__}, the reward {self.name!r}")
+        check_option_name("reward", name, self)
         self.dsl, self.format = dsl, RepairFormat(dsl, answer)
         self.__name__ = f"reward_{self.name}"  # TRL names the logged metric after the function
 

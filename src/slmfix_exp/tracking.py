@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from slmfix_exp.config import LoggerConfig, instantiate_as
+from slmfix_exp.config import LoggerConfig, check_option_name, instantiate_as
 
 
 class Tracker:
@@ -18,8 +18,7 @@ class Tracker:
 
     def __init__(self, name: str | None = None, **run: Any) -> None:
         """`run`: run_dir, run_config, run_name, sweep and job_type, what a tracker that keeps runs needs."""
-        if name is not None and name != self.name:
-            raise ValueError(f"logger.name {name!r} doesn't match {type(self).__name__}, the logger {self.name!r}")
+        check_option_name("logger", name, self)
         self.run: Any = None
 
     @property

@@ -50,6 +50,7 @@ from typing import Any, TypeVar
 
 import zss
 
+from slmfix_exp.config import check_option_name
 from slmfix_exp.ted import tree_edit_distance, tree_size
 
 Context = Mapping[str, Any]
@@ -375,8 +376,7 @@ class DSL(ABC):
         """What every language takes (`DSLConfig`): its name, checked against the class's (a config builds the class
         its `_target_` names), the similarity `similarity()` computes unless told another, and the bounds (None
         keeps the language's own default)."""
-        if name is not None and name != self.name:
-            raise ValueError(f"dsl.name {name!r} doesn't match {type(self).__name__}, the language {self.name!r}")
+        check_option_name("dsl", name, self)
         if similarity not in SIMILARITIES:
             raise ValueError(f"unknown dsl.similarity {similarity!r}: use one of {', '.join(SIMILARITIES)}")
         self.similarity_kind = similarity
