@@ -17,7 +17,7 @@ import pytest
 
 from slmfix_exp.data.generators.bash import generate
 from slmfix_exp.dsl import bash as bash_module
-from slmfix_exp.dsl.bash import INVALID_MUTATIONS, VALID_MUTATIONS, Bash
+from slmfix_exp.dsl.bash import Bash
 from slmfix_exp.dsl.bash import checker as bash_checker
 from slmfix_exp.dsl.bash import listings as bash_listings
 from slmfix_exp.dsl.bash import spec as bash_spec
@@ -522,7 +522,7 @@ def test_mutations_do_what_they_promise(bash: Bash, references: list[str], inval
         assert mutation.invalid is invalid and mutation.program != original
         assert verdict.ok is not invalid, (mutation.label, original, mutation.program, verdict.feedback())
         assert _local_edit(original, mutation.program), (original, mutation.program)
-    assert {m.label for _, m in mutations} == set(INVALID_MUTATIONS if invalid else VALID_MUTATIONS)
+    assert {m.label for _, m in mutations} == set(Bash.mutations.labels(invalid))
 
 
 def test_mutate_is_reproducible_and_declines_when_nothing_applies(bash: Bash) -> None:

@@ -3,11 +3,17 @@ outside `dsl/` names a language, so each must answer for itself."""
 
 from __future__ import annotations
 
+import random
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
 from slmfix_exp.codebleu import codebleu, data_flow, tokens
 from slmfix_exp.config import DSLConfig
+from slmfix_exp.data.loaders import _load_bundled
 from slmfix_exp.dsl import DSL_NAMES, dsl_class, get_dsl
+from slmfix_exp.dsl.base import MutationKinds
 
 SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INTEGER);"
 # language -> (a valid program with data flow where the language has it, its context)
@@ -62,3 +68,34 @@ def test_a_tasks_context_is_checked_by_its_language(name: str) -> None:
     _, context = PROGRAMS[name]
     assert cls.context_problem(context) is None
     assert (cls.context_problem({}) is None) == (name != "sql")  # a SQL task needs a schema
+
+
+@pytest.mark.parametrize("name", DSL_NAMES)
+def test_mutations_keep_the_promise_their_kind_was_registered_with(name: str, tmp_path: Path) -> None:
+    """Every draft the mutator makes is of a registered kind, and the validator's verdict on it is the one the kind
+    promises: an error of its rules for an invalid kind, a valid program for a valid one."""
+    dsl = get_dsl(name)
+    kinds = dsl.mutations
+    assert kinds.of(invalid=True) and kinds.of(invalid=False)
+    rng, made = random.Random(0), Counter()
+    for task in _load_bundled(name, tmp_path)[:40]:
+        for invalid in (True, False):
+            m = dsl.mutate(task.reference, task.context, rng, invalid)
+            if m is None:
+                continue
+            kind = kinds.of(invalid)[m.label]
+            assert m.invalid is invalid and m.program != task.reference
+            verdict = dsl.validate(m.program, task.context)
+            assert kind.kept_by(verdict), (m.label, m.program, verdict.feedback())
+            made[invalid] += 1
+    assert made[True] >= 30 and made[False] >= 30, made
+
+
+def test_a_mutation_kind_is_registered_once_with_a_kebab_case_label() -> None:
+    kinds = MutationKinds()
+    kinds.invalid("unknown-column", rules={"unknown-column"})(lambda site: [])
+    with pytest.raises(ValueError, match="registered twice"):
+        kinds.valid("unknown-column")(lambda site: [])
+    with pytest.raises(ValueError, match="kebab-case"):
+        kinds.valid("unknown_column")(lambda site: [])
+    assert kinds.labels(invalid=True) == ("unknown-column",) and kinds.labels(invalid=False) == ()

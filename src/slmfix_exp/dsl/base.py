@@ -1,11 +1,12 @@
 """The DSL protocol: what every language module provides, and the result types it returns.
 
-A DSL module or package (dsl/ansible/, dsl/bash/, dsl/sql.py) subclasses `DSL` and implements four things:
+A DSL module or package (dsl/ansible/, dsl/bash/, dsl/sql/) subclasses `DSL` and implements four things:
 
 - `_validate(program, context)`: the static validator, returning diagnostics;
 - `tree(program, context)`: a normalised `zss.Node` tree of the program, or None if it can't be parsed;
 - `paper_similarity(pred, reference, context)`: the SLMFix paper's per-DSL similarity in [0, 1];
-- `mutate(program, context, rng, invalid)`: break a program the way a frozen LLM does.
+- `mutate(program, context, rng, invalid)`: break a program the way a frozen LLM does, by one of the kinds in its
+  `mutations` (a `MutationKinds`: each kind registered with the rules it must make the validator report).
 
 and may implement three optional hooks: `_repair_context` (what a repair prompt shows beside the messages),
 `_rule_fix` (the `rules` baseline: the first error's own suggestion applied) and `_vary` (a training task in other
@@ -40,13 +41,14 @@ import functools
 import math
 import os
 import random
+import re
 import signal
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import zss
 
@@ -116,6 +118,68 @@ class Mutation:
     program: str
     label: str
     invalid: bool
+
+
+@dataclass(frozen=True)
+class MutationKind:
+    """One way an LLM gets a program wrong. `find` gives its candidate edits of a program (with the language's own
+    arguments). An invalid kind promises that the validator reports one of `rules` (None: any error); a valid kind
+    that the program stays valid. `weight`: how much more often than a kind of weight 1 it is tried first."""
+
+    label: str
+    find: Callable[..., Any]
+    invalid: bool
+    rules: frozenset[str] | None = None
+    weight: float = 1.0
+
+    def kept_by(self, verdict: Validation) -> bool:
+        """Whether the validator's verdict on a candidate keeps this kind's promise."""
+        if not self.invalid:
+            return verdict.ok
+        return not verdict.ok and (self.rules is None or any(d.rule in self.rules for d in verdict.errors))
+
+
+class MutationKinds:
+    """A language's mutation kinds, each registered where its edits are written, with the rules it must trigger:
+
+        MUTATIONS = MutationKinds()
+
+        @MUTATIONS.invalid("unknown-column", rules={"unknown-column"})
+        def _unknown_column(site): ...
+
+    Labels are kebab-case; registration order is the order `mutate` considers them in."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, MutationKind] = {}
+
+    def invalid(self, label: str, rules: Iterable[str] | None = None, weight: float = 1.0) -> Callable[[_F], _F]:
+        return self._register(label, True, None if rules is None else frozenset(rules), weight)
+
+    def valid(self, label: str, weight: float = 1.0) -> Callable[[_F], _F]:
+        return self._register(label, False, None, weight)
+
+    def _register(self, label: str, invalid: bool, rules: frozenset[str] | None, weight: float) -> Callable[[_F], _F]:
+        if not _KEBAB.fullmatch(label):
+            raise ValueError(f"mutation label {label!r}: write it in kebab-case (e.g. 'unknown-column')")
+        if label in self.kinds:
+            raise ValueError(f"mutation kind {label!r} is registered twice")
+
+        def register(find: _F) -> _F:
+            self.kinds[label] = MutationKind(label, find, invalid, rules, weight)
+            return find
+
+        return register
+
+    def of(self, invalid: bool) -> dict[str, MutationKind]:
+        """The invalid (or valid) kinds by label, in registration order."""
+        return {label: k for label, k in self.kinds.items() if k.invalid is invalid}
+
+    def labels(self, invalid: bool) -> tuple[str, ...]:
+        return tuple(self.of(invalid))
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_KEBAB = re.compile(r"[a-z]+(?:-[a-z]+)*")
 
 
 @dataclass
@@ -364,6 +428,7 @@ class DSL(ABC):
     timeout_s: float = 5.0  # per program, for validation, a tree and a similarity
     max_tree_nodes: int = 2000  # bigger trees aren't compared by TED (2000 nodes each: ~100 MB, ~1 s)
     keywords_ignore_case: bool = False  # True: keywords() are upper case and match words in any case (SQL)
+    mutations: ClassVar[MutationKinds]  # the kinds `mutate` draws from, each with the rules it promises
 
     def __init__(
         self,

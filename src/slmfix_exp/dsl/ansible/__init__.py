@@ -29,7 +29,7 @@ import zss
 from slmfix_exp.dsl.ansible.checker import analyse_task, check_program, resolve_module, uses_only_core_modules
 from slmfix_exp.dsl.ansible.lint import ansible_lint_batch
 from slmfix_exp.dsl.ansible.loader import is_jinja, load_yaml
-from slmfix_exp.dsl.ansible.mutations import _EXPECTED_RULES, _VALID_KINDS, _Mutator, iter_mutations
+from slmfix_exp.dsl.ansible.mutations import MUTATIONS, _Mutator, iter_mutations
 from slmfix_exp.dsl.ansible.repair import repair_context, rule_fix
 from slmfix_exp.dsl.ansible.similarity import paper_similarity, program_tree
 from slmfix_exp.dsl.ansible.specs import _playbook_keywords, capture_action_kwargs, capture_module_kwargs, load_specs
@@ -42,6 +42,7 @@ class Ansible(DSL):
 
     name = "ansible"
     fence = "yaml"
+    mutations = MUTATIONS
     display_name = "Ansible"
 
     def __init__(self, backend: str = "native", unknown_collection: str = "warning", **bounds: Any) -> None:
@@ -96,10 +97,10 @@ class Ansible(DSL):
             return self.refusal(candidate) or check_program(candidate, self.unknown_collection)
 
         mutator = _Mutator(program, rng, verdict)
-        kinds = list(_EXPECTED_RULES) if invalid else list(_VALID_KINDS)
+        kinds = list(self.mutations.of(invalid))
         rng.shuffle(kinds)  # the first kind that applies in a random order: uniform over the kinds that apply
         for kind in kinds:
-            found = mutator.run(kind, invalid)
+            found = mutator.run(kind)
             if found is not None:
                 return Mutation(found, kind, invalid)
         return None

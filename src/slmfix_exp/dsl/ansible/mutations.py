@@ -16,27 +16,11 @@ from slmfix_exp.dsl.ansible.checker import _BOOL_STRINGS, analyse_task, resolve_
 from slmfix_exp.dsl.ansible.loader import YMap, YSeq, _Builder, _SafeLoader, _YamlProblem, is_jinja, load_yaml
 from slmfix_exp.dsl.ansible.similarity import _TASK_SECTIONS, _canonical_arg
 from slmfix_exp.dsl.ansible.specs import load_specs
+from slmfix_exp.dsl.base import MutationKinds
 
-# What each invalid kind must make the validator say (a label is a promise about the verdict).
-_EXPECTED_RULES = {
-    "bad-indentation": None,  # any error
-    "unbalanced-quotes": None,
-    "unbalanced-brackets": None,
-    "misspelled-module": {"unknown-module"},
-    "misspelled-keyword": {"unknown-keyword", "unknown-play-keyword"},
-    "unknown-arg": {"unknown-arg"},
-    "missing-required-arg": {
-        "missing-required-arg",
-        "required-one-of",
-        "required-together",
-        "required-if",
-        "required-by",
-    },
-    "wrong-choice": {"bad-choice"},
-    "borrowed-arg": {"unknown-arg"},
-    "wrong-case-choice": {"bad-choice"},
-}
-_VALID_KINDS = ("wrong-valid-choice", "changed-path", "changed-package", "changed-value", "dropped-optional-arg")
+# The kinds, each registered on the `_Mutator` method that yields its candidates, with what it must make the
+# validator say (a label is a promise about the verdict).
+MUTATIONS = MutationKinds()
 _PACKAGE_MODULES = {"apt", "dnf", "dnf5", "package", "pip"}
 _PACKAGES = [
     "nginx", "apache2", "httpd", "git", "curl", "wget", "vim", "htop", "tmux", "postgresql", "mysql-server",
@@ -385,6 +369,7 @@ class _Mutator:
 
     # ---- invalid ------------------------------------------------------------------------------------------
 
+    @MUTATIONS.invalid("bad-indentation")  # any error
     def bad_indentation(self) -> Iterator[str]:
         lines = self.program.splitlines(keepends=True)
         candidates = [i for i, line in enumerate(lines) if re.match(r"^ +[A-Za-z_][\w.-]*:", line)]
@@ -398,6 +383,7 @@ class _Mutator:
                 new[i] = " " * (indent + shift) + lines[i].lstrip(" ")
                 yield "".join(new)
 
+    @MUTATIONS.invalid("unbalanced-quotes")
     def unbalanced_quotes(self) -> Iterator[str]:
         scalars = [a for a in self.args if a.value is not None and a.style in ('"', "'", "plain")]
         self.rng.shuffle(scalars)
@@ -408,6 +394,7 @@ class _Mutator:
             else:
                 yield _edit(self.program, _Span(a.value.start, a.value.start), self.rng.choice(['"', "'"]))
 
+    @MUTATIONS.invalid("unbalanced-brackets")
     def unbalanced_brackets(self) -> Iterator[str]:
         spots = [m.start() for m in re.finditer(r"\}\}|\]|\)", self.program)]
         self.rng.shuffle(spots)
@@ -415,6 +402,7 @@ class _Mutator:
             width = 2 if self.program.startswith("}}", i) and self.rng.random() < 0.5 else 1
             yield self.program[:i] + self.program[i + width :]
 
+    @MUTATIONS.invalid("misspelled-module", rules={"unknown-module"})
     def misspelled_module(self) -> Iterator[str]:
         sites = [s for s in self.sites if s.module_key is not None]
         self.rng.shuffle(sites)
@@ -429,6 +417,7 @@ class _Mutator:
                 if resolve_module(prefix + option, self.specs).status == "unknown":
                     yield _edit(self.program, s.module_key, prefix + option)
 
+    @MUTATIONS.invalid("misspelled-keyword", rules={"unknown-keyword", "unknown-play-keyword"})
     def misspelled_keyword(self) -> Iterator[str]:
         keywords = [(k, span) for s in self.sites for k, span, _ in s.keywords]
         self.rng.shuffle(keywords)
@@ -438,6 +427,7 @@ class _Mutator:
             for option in options:
                 yield _edit(self.program, span, option)
 
+    @MUTATIONS.invalid("unknown-arg", rules={"unknown-arg"})
     def unknown_arg(self) -> Iterator[str]:
         keyed = [a for a in self.args if a.key is not None]
         self.rng.shuffle(keyed)
@@ -453,6 +443,10 @@ class _Mutator:
             options = [*_ARG_ALTERNATIVES.get(written, []), _typo(written, self.rng)]
             yield _edit(self.program, a.key, self.rng.choice(options))
 
+    @MUTATIONS.invalid(
+        "missing-required-arg",
+        rules={"missing-required-arg", "required-one-of", "required-together", "required-if", "required-by"},
+    )
     def missing_required_arg(self) -> Iterator[str]:
         keyed = [a for a in self.args if a.key is not None]
         self.rng.shuffle(keyed)
@@ -463,6 +457,7 @@ class _Mutator:
             if option.get("required") or groups or spec.get("backends"):
                 yield _edit(self.program, a.remove, "")
 
+    @MUTATIONS.invalid("wrong-choice", rules={"bad-choice"})
     def wrong_choice(self) -> Iterator[str]:
         for a in self._choice_sites():
             current = str(a.raw)
@@ -472,6 +467,7 @@ class _Mutator:
             if words and a.value is not None:
                 yield _edit(self.program, a.value, _render(self.rng.choice(words), a))
 
+    @MUTATIONS.invalid("borrowed-arg", rules={"unknown-arg"})
     def borrowed_arg(self) -> Iterator[str]:
         """An argument another builtin module takes and this one doesn't, as LLMs carry names across modules
         (`max_password_age` on user, `dport` on iptables): one of the task's arguments renamed to it, or it added
@@ -502,6 +498,7 @@ class _Mutator:
                 at = _Span(s.block_args_end, s.block_args_end)
                 yield _edit(self.program, at, " " * s.args_indent + f"{name}: {value}\n")
 
+    @MUTATIONS.invalid("wrong-case-choice", rules={"bad-choice"})
     def wrong_case_choice(self) -> Iterator[str]:
         """A choice written in another case (`Present`, `STARTED`): ansible-core compares choices exactly."""
         for a in self._choice_sites():
@@ -517,6 +514,7 @@ class _Mutator:
 
     # ---- valid but off ------------------------------------------------------------------------------------
 
+    @MUTATIONS.valid("wrong-valid-choice")
     def wrong_valid_choice(self) -> Iterator[str]:
         for a in self._choice_sites():
             choices = [str(c) for c in (_option(self.specs, a.module, a.name) or {}).get("choices") or ()]
@@ -526,6 +524,7 @@ class _Mutator:
             if others and a.value is not None:
                 yield _edit(self.program, a.value, _render(self.rng.choice(others), a))
 
+    @MUTATIONS.valid("changed-path")
     def changed_path(self) -> Iterator[str]:
         paths = [a for a in self._scalar_sites() if "/" in str(a.raw) and not str(a.raw).startswith(("http", "git@"))]
         self.rng.shuffle(paths)
@@ -535,6 +534,7 @@ class _Mutator:
             if new != str(a.raw):
                 yield _edit(self.program, a.value, _render(new, a))
 
+    @MUTATIONS.valid("changed-package")
     def changed_package(self) -> Iterator[str]:
         names = [a for a in self._scalar_sites() if a.module in _PACKAGE_MODULES and a.name in ("name", "package")]
         self.rng.shuffle(names)
@@ -543,6 +543,7 @@ class _Mutator:
             new = self.rng.choice([p for p in _PACKAGES if p != str(a.raw)])
             yield _edit(self.program, a.value, _render(new, a))
 
+    @MUTATIONS.valid("changed-value")
     def changed_value(self) -> Iterator[str]:
         sites = self._scalar_sites()
         self.rng.shuffle(sites)
@@ -559,6 +560,7 @@ class _Mutator:
                 if new != raw:
                     yield _edit(self.program, a.value, _render(new, a) if a.style != "plain" else new)
 
+    @MUTATIONS.valid("dropped-optional-arg")
     def dropped_optional_arg(self) -> Iterator[str]:
         keyed = [a for a in self.args if a.key is not None]
         self.rng.shuffle(keyed)
@@ -605,19 +607,13 @@ class _Mutator:
         self.rng.shuffle(sites)
         return sites
 
-    def run(self, kind: str, invalid: bool, tries: int = 25) -> str | None:
-        generator = getattr(self, kind.replace("-", "_"))()
-        for count, candidate in enumerate(generator):
+    def run(self, kind: str, tries: int = 25) -> str | None:
+        """The first of `tries` candidates of a kind that keeps its promise, or None."""
+        promise = MUTATIONS.kinds[kind]
+        for count, candidate in enumerate(promise.find(self)):
             if count >= tries:
                 break
-            if candidate == self.program:
-                continue
-            verdict = self.validate(candidate)
-            if invalid:
-                expected = _EXPECTED_RULES[kind]
-                if not verdict.ok and (expected is None or any(d.rule in expected for d in verdict.errors)):
-                    return candidate
-            elif verdict.ok:
+            if candidate != self.program and promise.kept_by(self.validate(candidate)):
                 return candidate
         return None
 
@@ -627,14 +623,14 @@ def iter_mutations(
 ) -> Iterator[tuple[str, str]]:
     """Unchecked candidate edits, up to `per_kind` of each kind: what `mutate` chooses from after validating them."""
     mutator = _Mutator(program, rng, validate=None)
-    for kind in _EXPECTED_RULES if invalid else _VALID_KINDS:
+    for kind in MUTATIONS.of(invalid).values():
         made = 0
-        for candidate in getattr(mutator, kind.replace("-", "_"))():
+        for candidate in kind.find(mutator):
             if made >= per_kind:
                 break
             if candidate != program:
                 made += 1
-                yield kind, candidate
+                yield kind.label, candidate
 
 
 def _change_path(path: str, rng: random.Random) -> str:

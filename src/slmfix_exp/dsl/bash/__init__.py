@@ -9,14 +9,12 @@ neutralised, so a program can neither silence the validator nor make it read oth
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import os
 import random
 import re
 import shutil
-import string
 import subprocess
 import sys
 import tempfile
@@ -30,35 +28,27 @@ import bashlex
 import bashlex.errors
 import zss
 
-from slmfix_exp.dsl.base import DSL, Context, Diagnostic, Edge, Mutation, Validation, call_with_time_limit
-from slmfix_exp.dsl.bash.checker import Checker, Word
-from slmfix_exp.dsl.bash.commands import _words, option_findings
-from slmfix_exp.dsl.bash.mutations import (
-    _MISSPELLINGS,
-    _PLAIN_VALUE,
-    _SIBLING_OPTIONS,
-    _STRUCTURAL_FLAGS,
-    _SWAP_UTILITY,
-    _TEST_UTILITIES,
-    _alter_value,
-    _delete_word,
-    _edit,
+from slmfix_exp.dsl.base import (
+    DSL,
+    Context,
+    Diagnostic,
+    Edge,
+    Mutation,
+    MutationKind,
+    Validation,
+    call_with_time_limit,
 )
+from slmfix_exp.dsl.bash.checker import Checker
+from slmfix_exp.dsl.bash.commands import option_findings
+from slmfix_exp.dsl.bash.mutations import MUTATIONS
 from slmfix_exp.dsl.bash.scanner import (
     BACKENDS,
     MAX_NESTING,
     RESERVED_AND_BUILTINS,
     SEVERITIES,
-    _at_command_position,
-    _Command,
-    _commands,
-    _Scan,
     _scan,
-    _Token,
-    _unquote,
 )
-from slmfix_exp.dsl.bash.similarity import _SINGLE_DASH_LONG, _command_pairs, _command_score
-from slmfix_exp.dsl.bash.spec import Spec
+from slmfix_exp.dsl.bash.similarity import _command_pairs, _command_score
 from slmfix_exp.dsl.bash.table import load_specs
 from slmfix_exp.dsl.bash.trees import _bashlex_source, _fallback_nodes, _from_bashlex
 
@@ -112,6 +102,7 @@ class Bash(DSL):
     name = "bash"
     fence = "bash"
     display_name = "Bash"
+    mutations = MUTATIONS
     # ShellCheck's time is super-linear in program length (a 20 kB pipeline takes ~4 s); Bash tasks are
     # one-liners and short scripts, so longer input is rejected unparsed.
     max_program_bytes = 20_000
@@ -334,18 +325,15 @@ class Bash(DSL):
     # ---- mutations -----------------------------------------------------------------------------------------
 
     def mutate(self, program: str, context: Context, rng: random.Random, invalid: bool) -> Mutation | None:
-        """One edit of one site, the kind drawn uniformly among those that apply (`INVALID_MUTATIONS` are all
-        errors: ShellCheck's, and with the options backend `OPTION_MUTATIONS`, errors of the option checker;
-        `VALID_MUTATIONS` pass both); the rest of the program is kept verbatim. With the options backend, a site
-        whose edit breaks (valid) or fails to break (option kinds) the options is set aside for another."""
+        """One edit of one site, the kind drawn uniformly among those that apply (invalid kinds are all errors:
+        ShellCheck's, and with the options backend the option checker's; valid kinds pass both); the rest of the
+        program is kept verbatim. With the options backend, a site whose edit breaks (valid) or fails to break (option
+        kinds) the options is set aside for another."""
         if not isinstance(program, str) or not program.strip() or len(program) > self.max_program_bytes:
             return None
         scan = _scan(program)
-        kinds: dict[str, Any] = dict(_INVALID_KINDS if invalid else _VALID_KINDS)
-        if invalid and self.checker is not None:
-            kinds["unknown_option"] = self._sites_unknown_option
-            kinds["bad_argument"] = self._sites_bad_argument
-        options = {label: sites for label, find in kinds.items() if (sites := find(program, scan))}
+        kinds = self.mutations.of(invalid)
+        options = {label: sites for label, k in kinds.items() if (sites := k.find(program, scan, self.checker))}
         if not options:
             return None
         label = rng.choice(sorted(options))
@@ -354,7 +342,7 @@ class Bash(DSL):
         if self.checker is None:
             return None if new == program else Mutation(new, label, invalid)
         for _ in range(32):
-            if new != program and (label in _INVALID_KINDS or self._options_ok(new) is not invalid):
+            if new != program and self._keeps_promise(kinds[label], new):
                 return Mutation(new, label, invalid)
             options[label].remove(site)
             if not options[label]:
@@ -366,83 +354,12 @@ class Bash(DSL):
             new = site(rng)
         return None
 
-    def _options_ok(self, program: str) -> bool:
-        return not any(d.severity == "error" for d in self.option_diagnostics(program))
-
-    def _option_sites(self, program: str, scan: _Scan) -> Iterator[tuple[str, Spec, list[Word], Any]]:
-        """The top-level commands whose utility has a spec, read against it."""
-        assert self.checker is not None
-        for cmd in _commands(scan):
-            if cmd.util < 0:
-                continue
-            words = _words(cmd.words[cmd.util :], 0)
-            util = words[0].value.rsplit("/", 1)[-1]
-            spec = self.checker.spec(util)
-            if spec is None or words[0].dynamic or util in _OPTIONLESS:
-                continue
-            yield util, spec, words, self.checker.parse(util, spec, words)
-
-    def _sites_unknown_option(self, program: str, scan: _Scan) -> list:
-        """An option misspelt into one its utility doesn't have: a letter of a cluster replaced, a letter of a
-        long option (or a find primary) dropped or two swapped."""
-        sites = []
-        for _, spec, words, parsed in self._option_sites(program, scan):
-            for _, name, _, k in parsed.options:
-                w = words[k]
-                if w.dynamic or not w.text.startswith("-") or w.text != w.value:
-                    continue
-                if len(name) == 2 and w.text.startswith(name) and name != "--":
-                    free = [c for c in string.ascii_letters if f"-{c}" not in spec.options]
-                    if free:
-                        sites.append(functools.partial(_replace_with, program, w.start + 1, w.start + 2, free))
-                elif len(name) > 3 and w.text.split("=", 1)[0] == name:
-                    wrong = [m for m in _misspellings(name) if m not in spec.options and spec.long(m) == (None, [])]
-                    if wrong:
-                        sites.append(functools.partial(_replace_with, program, w.start, w.start + len(name), wrong))
-        return sites
-
-    def _sites_bad_argument(self, program: str, scan: _Scan) -> list:
-        """An option argument of a simple kind (a number, a size, a field list, a file type) replaced by a word
-        of another kind, as an LLM that doesn't know the option writes it."""
-        sites = []
-        for _, spec, words, parsed in self._option_sites(program, scan):
-            for canon, name, arg, _ in parsed.options:
-                opt = spec.options.get(name) or spec.options.get(canon)
-                if arg is None or arg.dynamic or opt is None or opt.kind not in _WRONG_VALUES:
-                    continue
-                if arg.text != arg.value and arg.start in {w.start for w in words}:  # quoted: keep it simple
-                    continue
-                sites.append(functools.partial(_replace_with, program, arg.start, arg.end, _WRONG_VALUES[opt.kind]))
-        return sites
-
-
-_OPTIONLESS = frozenset({"echo", "test", "[", "[[", "kill", "ps", "printf", "eval", "let", "expr"})
-_WRONG_VALUES = {
-    "number": ("N", "all", "max"),
-    "size": ("big", "N"),
-    "list": ("all", "first", "N"),
-    "char": ("tab", "::"),
-    "find-number": ("N", "7d", "week"),
-    "find-size": ("big", "10MB"),
-    "find-type": ("file", "dir"),
-    "key": ("first", "N"),
-    "duration": ("N", "long"),
-}
-
-
-def _replace_with(src: str, start: int, end: int, choices: Sequence[str], rng: random.Random) -> str:
-    return _edit(src, start, end, rng.choice(choices))
-
-
-def _misspellings(name: str) -> list[str]:
-    """A long option with one letter dropped or two neighbours swapped (`-mtime`: `-mtim`, `-mtmie`...)."""
-    head = len(name) - len(name.lstrip("-"))
-    out = []
-    for k in range(head + 1, len(name)):
-        out.append(name[:k] + name[k + 1 :])
-        if k + 1 < len(name) and name[k] != name[k + 1]:
-            out.append(name[:k] + name[k + 1] + name[k] + name[k + 2 :])
-    return sorted(set(out))
+    def _keeps_promise(self, kind: MutationKind, program: str) -> bool:
+        """ShellCheck's kinds (no rules) break the syntax by construction and are not run through ShellCheck again
+        (too slow per candidate); the option kinds and the valid kinds are held to the option checker's verdict."""
+        if kind.invalid and kind.rules is None:
+            return True
+        return kind.kept_by(Validation.of(self.option_diagnostics(program)))
 
 
 def _bashlex_parse(src: str) -> list[Any]:
@@ -500,198 +417,3 @@ def _diagnostic(comment: dict) -> Diagnostic:
         rule=f"SC{comment.get('code', '')}",
         message=str(comment.get("message", "")),
     )
-
-
-# ---- the mutation kinds: each finds its sites in a program and returns a list of edits (rng -> new program) ----
-
-
-def _sites_unclosed_quote(src: str, scan: _Scan) -> list:
-    if scan.heredoc:
-        return []
-    sites = []
-    quotes = [p for p in scan.pairs if p.kind in ('"', "'") and p.end > 0]
-    if quotes:
-        last = max(quotes, key=lambda p: p.end)
-        if not any(ch in src[last.end :] for ch in "'\"`"):  # nothing after it could close the reopened quote
-            sites.append(lambda rng, e=last.end: _edit(src, e - 1, e))
-    words = [t for t in scan.tokens if t.kind == "word"]
-    if words and not any(ch in src[words[-1].start :] for ch in "'\"`"):
-        sites.append(lambda rng, t=words[-1]: _edit(src, t.start, t.start, rng.choice("\"'")))
-    return sites
-
-
-def _sites_unclosed_substitution(src: str, scan: _Scan) -> list:
-    """Drop the closer of the last `$(`, `<(` or backquote: no later closer can stand in for it."""
-    last = {"$(": src.rfind(")"), "<(": src.rfind(")"), "`": src.rfind("`")}
-    return [
-        (lambda rng, e=p.end: _edit(src, e - 1, e))
-        for p in scan.pairs
-        if p.kind in last and p.end > last[p.kind] >= 0 and not scan.heredoc
-    ]
-
-
-def _sites_unclosed_group(src: str, scan: _Scan) -> list:
-    last = src.rfind(")")
-    sites = [(lambda rng, e=p.end: _edit(src, e - 1, e)) for p in scan.pairs if p.kind == "(" and p.end > last >= 0]
-    starts = _at_command_position(scan)
-    opens = sum(t.text == "{" for t in starts)
-    closes = [t for t in starts if t.text == "}"]
-    if opens and closes and "}" not in src[closes[-1].end :]:
-        sites.append(lambda rng, t=closes[-1]: _delete_word(src, t))
-    return sites
-
-
-def _sites_unclosed_test(src: str, scan: _Scan) -> list:
-    sites = []
-    for cmd in _commands(scan):
-        if cmd.words and cmd.words[0].text in ("[", "[[") and len(cmd.words) > 1:
-            close = {"[": "]", "[[": "]]"}[cmd.words[0].text]
-            if cmd.words[-1].text == close:
-                sites.append(lambda rng, t=cmd.words[-1]: _delete_word(src, t))
-    return sites
-
-
-def _sites_bad_arithmetic(src: str, scan: _Scan) -> list:
-    sites, last = [], src.rfind(")")
-    for p in scan.pairs:
-        if p.kind in ("$((", "((") and p.end > 0 and src.startswith("))", p.end - 2):
-            sites.append(lambda rng, e=p.end: _edit(src, e - 2, e - 2, rng.choice((" +", " *", " -", " /"))))
-            if p.end > last and p.kind == "$((":
-                sites.append(lambda rng, e=p.end: _edit(src, e - 1, e))
-    return sites
-
-
-def _keyword_sites(scan: _Scan, words: tuple[str, ...]) -> list[_Token]:
-    return [t for t in _at_command_position(scan) if t.text in words]
-
-
-def _sites_missing_keyword(src: str, scan: _Scan) -> list:
-    return [lambda rng, t=t: _delete_word(src, t) for t in _keyword_sites(scan, ("fi", "done", "esac", "do"))]
-
-
-def _sites_misspelled_keyword(src: str, scan: _Scan) -> list:
-    return [
-        lambda rng, t=t: _edit(src, t.start, t.end, rng.choice(_MISSPELLINGS[t.text]))
-        for t in _keyword_sites(scan, tuple(_MISSPELLINGS))
-    ]
-
-
-def _sites_missing_then(src: str, scan: _Scan) -> list:
-    return [lambda rng, t=t: _delete_word(src, t) for t in _keyword_sites(scan, ("then",))]
-
-
-def _sites_dangling_operator(src: str, scan: _Scan) -> list:
-    if scan.heredoc:
-        return []
-    sites = []
-    last = next((t for t in reversed(scan.tokens) if t.kind != "nl"), None)
-    if last is not None:
-        sites.append(lambda rng, e=last.end: _edit(src, e, e, rng.choice((" |", " &&", " ||"))))
-    sites.extend(
-        (lambda rng, t=t: _edit(src, t.end, t.end, " |")) for t in scan.tokens if t.kind == "op" and t.text == "|"
-    )
-    return sites
-
-
-def _sites_unterminated_exec(src: str, scan: _Scan) -> list:
-    """The last `-exec` of a find loses its `;` / `+`: ShellCheck's SC2067, which checks only a command named
-    `find` (not `sudo find`), only `-exec` / `-execdir`, and lets an earlier `-exec` borrow a later terminator."""
-    sites = []
-    for cmd in _commands(scan):
-        if cmd.utility != "find":
-            continue
-        execs = [k for k, w in enumerate(cmd.words) if w.text in ("-exec", "-execdir")]
-        if execs:
-            end = next((t for t in cmd.words[execs[-1] + 1 :] if _unquote(t.text) in (";", "+")), None)
-            if end is not None:
-                sites.append(lambda rng, t=end: _delete_word(src, t))
-    return sites
-
-
-def _flag_tokens(scan: _Scan) -> Iterator[tuple[_Command, _Token]]:
-    for cmd in _commands(scan):
-        if cmd.util < 0 or cmd.utility in _TEST_UTILITIES:
-            continue
-        for w in cmd.words[cmd.util + 1 :]:
-            if w.text.startswith("-") and len(w.text) > 1 and w.text not in _STRUCTURAL_FLAGS:
-                yield cmd, w
-
-
-def _sites_wrong_flag(src: str, scan: _Scan) -> list:
-    def flip(rng: random.Random, t: _Token) -> str:
-        k = rng.randrange(1, len(t.text))
-        return _edit(src, t.start + k, t.start + k + 1, t.text[k].swapcase())
-
-    return [
-        (lambda rng, t=w: flip(rng, t))
-        for cmd, w in _flag_tokens(scan)
-        if re.fullmatch(r"-[A-Za-z]{1,4}", w.text) and cmd.utility not in _SINGLE_DASH_LONG
-    ]
-
-
-def _sites_dropped_flag(src: str, scan: _Scan) -> list:
-    return [
-        (lambda rng, t=w: _delete_word(src, t))
-        for _, w in _flag_tokens(scan)
-        if re.fullmatch(r"--?[A-Za-z0-9][\w-]*(=[\w./,:%+-]*)?", w.text)
-    ]
-
-
-def _sites_changed_value(src: str, scan: _Scan) -> list:
-    sites = []
-    for cmd in _commands(scan):
-        if cmd.util < 0 or cmd.utility in _TEST_UTILITIES:
-            continue
-        for w in cmd.words[cmd.util + 1 :]:
-            m = _PLAIN_VALUE.fullmatch(w.text)
-            if m and not w.text.startswith("-") and re.search(r"[A-Za-z0-9]", m.group(2)):
-                quote, value = m.group(1), m.group(2)
-                sites.append(
-                    lambda rng, t=w, q=quote, v=value: _edit(src, t.start, t.end, q + _alter_value(v, rng) + q)
-                )
-    return sites
-
-
-def _sites_swapped_option(src: str, scan: _Scan) -> list:
-    sites = []
-    for cmd in _commands(scan):
-        options = _SIBLING_OPTIONS.get(cmd.utility)
-        if not options:
-            continue
-        for w in cmd.words[cmd.util + 1 :]:
-            if w.text in options:
-                others = [o for o in options if o != w.text]
-                sites.append(lambda rng, t=w, o=others: _edit(src, t.start, t.end, rng.choice(o)))
-    return sites
-
-
-def _sites_swapped_utility(src: str, scan: _Scan) -> list:
-    return [
-        (lambda rng, t=cmd.words[cmd.util]: _edit(src, t.start, t.end, _SWAP_UTILITY[t.text]))
-        for cmd in _commands(scan)
-        if cmd.util >= 0 and cmd.words[cmd.util].text in _SWAP_UTILITY
-    ]
-
-
-_INVALID_KINDS = {
-    "unclosed_quote": _sites_unclosed_quote,
-    "unclosed_substitution": _sites_unclosed_substitution,
-    "unclosed_group": _sites_unclosed_group,
-    "unclosed_test": _sites_unclosed_test,
-    "bad_arithmetic": _sites_bad_arithmetic,
-    "missing_keyword": _sites_missing_keyword,
-    "misspelled_keyword": _sites_misspelled_keyword,
-    "missing_then": _sites_missing_then,
-    "dangling_operator": _sites_dangling_operator,
-    "unterminated_exec": _sites_unterminated_exec,
-}
-_VALID_KINDS = {
-    "wrong_flag": _sites_wrong_flag,
-    "dropped_flag": _sites_dropped_flag,
-    "changed_value": _sites_changed_value,
-    "swapped_option": _sites_swapped_option,
-    "swapped_utility": _sites_swapped_utility,
-}
-OPTION_MUTATIONS = ("bad_argument", "unknown_option")  # with the options backend only
-INVALID_MUTATIONS = (*_INVALID_KINDS, *OPTION_MUTATIONS)
-VALID_MUTATIONS = tuple(_VALID_KINDS)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import re
+import string
+from collections.abc import Iterator, Sequence
+from typing import Any
 
-from slmfix_exp.dsl.bash.scanner import _Token
+from slmfix_exp.dsl.base import MutationKinds
+from slmfix_exp.dsl.bash.checker import Checker, Word
+from slmfix_exp.dsl.bash.commands import _words
+from slmfix_exp.dsl.bash.scanner import _at_command_position, _Command, _commands, _Scan, _Token, _unquote
+from slmfix_exp.dsl.bash.similarity import _SINGLE_DASH_LONG
+from slmfix_exp.dsl.bash.spec import Spec
 
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -92,3 +101,274 @@ def _alter_value(text: str, rng: random.Random) -> str:
 
 # ---------------------------------------------------------------------------------------------------------------
 # The language.
+
+
+# ---- the mutation kinds ------------------------------------------------------------------------------------------
+# Each finds its sites in a program and returns a list of edits (rng -> new program). ShellCheck's kinds (no rules:
+# any error) break the syntax by construction; the option kinds need the options backend (`checker`) and promise its
+# rule; the valid kinds keep the program valid under it.
+MUTATIONS = MutationKinds()
+
+
+@MUTATIONS.invalid("unclosed-quote")
+def _sites_unclosed_quote(src: str, scan: _Scan, checker: Checker | None) -> list:
+    if scan.heredoc:
+        return []
+    sites = []
+    quotes = [p for p in scan.pairs if p.kind in ('"', "'") and p.end > 0]
+    if quotes:
+        last = max(quotes, key=lambda p: p.end)
+        if not any(ch in src[last.end :] for ch in "'\"`"):  # nothing after it could close the reopened quote
+            sites.append(lambda rng, e=last.end: _edit(src, e - 1, e))
+    words = [t for t in scan.tokens if t.kind == "word"]
+    if words and not any(ch in src[words[-1].start :] for ch in "'\"`"):
+        sites.append(lambda rng, t=words[-1]: _edit(src, t.start, t.start, rng.choice("\"'")))
+    return sites
+
+
+@MUTATIONS.invalid("unclosed-substitution")
+def _sites_unclosed_substitution(src: str, scan: _Scan, checker: Checker | None) -> list:
+    """Drop the closer of the last `$(`, `<(` or backquote: no later closer can stand in for it."""
+    last = {"$(": src.rfind(")"), "<(": src.rfind(")"), "`": src.rfind("`")}
+    return [
+        (lambda rng, e=p.end: _edit(src, e - 1, e))
+        for p in scan.pairs
+        if p.kind in last and p.end > last[p.kind] >= 0 and not scan.heredoc
+    ]
+
+
+@MUTATIONS.invalid("unclosed-group")
+def _sites_unclosed_group(src: str, scan: _Scan, checker: Checker | None) -> list:
+    last = src.rfind(")")
+    sites = [(lambda rng, e=p.end: _edit(src, e - 1, e)) for p in scan.pairs if p.kind == "(" and p.end > last >= 0]
+    starts = _at_command_position(scan)
+    opens = sum(t.text == "{" for t in starts)
+    closes = [t for t in starts if t.text == "}"]
+    if opens and closes and "}" not in src[closes[-1].end :]:
+        sites.append(lambda rng, t=closes[-1]: _delete_word(src, t))
+    return sites
+
+
+@MUTATIONS.invalid("unclosed-test")
+def _sites_unclosed_test(src: str, scan: _Scan, checker: Checker | None) -> list:
+    sites = []
+    for cmd in _commands(scan):
+        if cmd.words and cmd.words[0].text in ("[", "[[") and len(cmd.words) > 1:
+            close = {"[": "]", "[[": "]]"}[cmd.words[0].text]
+            if cmd.words[-1].text == close:
+                sites.append(lambda rng, t=cmd.words[-1]: _delete_word(src, t))
+    return sites
+
+
+@MUTATIONS.invalid("bad-arithmetic")
+def _sites_bad_arithmetic(src: str, scan: _Scan, checker: Checker | None) -> list:
+    sites, last = [], src.rfind(")")
+    for p in scan.pairs:
+        if p.kind in ("$((", "((") and p.end > 0 and src.startswith("))", p.end - 2):
+            sites.append(lambda rng, e=p.end: _edit(src, e - 2, e - 2, rng.choice((" +", " *", " -", " /"))))
+            if p.end > last and p.kind == "$((":
+                sites.append(lambda rng, e=p.end: _edit(src, e - 1, e))
+    return sites
+
+
+def _keyword_sites(scan: _Scan, words: tuple[str, ...]) -> list[_Token]:
+    return [t for t in _at_command_position(scan) if t.text in words]
+
+
+@MUTATIONS.invalid("missing-keyword")
+def _sites_missing_keyword(src: str, scan: _Scan, checker: Checker | None) -> list:
+    return [lambda rng, t=t: _delete_word(src, t) for t in _keyword_sites(scan, ("fi", "done", "esac", "do"))]
+
+
+@MUTATIONS.invalid("misspelled-keyword")
+def _sites_misspelled_keyword(src: str, scan: _Scan, checker: Checker | None) -> list:
+    return [
+        lambda rng, t=t: _edit(src, t.start, t.end, rng.choice(_MISSPELLINGS[t.text]))
+        for t in _keyword_sites(scan, tuple(_MISSPELLINGS))
+    ]
+
+
+@MUTATIONS.invalid("missing-then")
+def _sites_missing_then(src: str, scan: _Scan, checker: Checker | None) -> list:
+    return [lambda rng, t=t: _delete_word(src, t) for t in _keyword_sites(scan, ("then",))]
+
+
+@MUTATIONS.invalid("dangling-operator")
+def _sites_dangling_operator(src: str, scan: _Scan, checker: Checker | None) -> list:
+    if scan.heredoc:
+        return []
+    sites = []
+    last = next((t for t in reversed(scan.tokens) if t.kind != "nl"), None)
+    if last is not None:
+        sites.append(lambda rng, e=last.end: _edit(src, e, e, rng.choice((" |", " &&", " ||"))))
+    sites.extend(
+        (lambda rng, t=t: _edit(src, t.end, t.end, " |")) for t in scan.tokens if t.kind == "op" and t.text == "|"
+    )
+    return sites
+
+
+@MUTATIONS.invalid("unterminated-exec")
+def _sites_unterminated_exec(src: str, scan: _Scan, checker: Checker | None) -> list:
+    """The last `-exec` of a find loses its `;` / `+`: ShellCheck's SC2067, which checks only a command named
+    `find` (not `sudo find`), only `-exec` / `-execdir`, and lets an earlier `-exec` borrow a later terminator."""
+    sites = []
+    for cmd in _commands(scan):
+        if cmd.utility != "find":
+            continue
+        execs = [k for k, w in enumerate(cmd.words) if w.text in ("-exec", "-execdir")]
+        if execs:
+            end = next((t for t in cmd.words[execs[-1] + 1 :] if _unquote(t.text) in (";", "+")), None)
+            if end is not None:
+                sites.append(lambda rng, t=end: _delete_word(src, t))
+    return sites
+
+
+def _flag_tokens(scan: _Scan) -> Iterator[tuple[_Command, _Token]]:
+    for cmd in _commands(scan):
+        if cmd.util < 0 or cmd.utility in _TEST_UTILITIES:
+            continue
+        for w in cmd.words[cmd.util + 1 :]:
+            if w.text.startswith("-") and len(w.text) > 1 and w.text not in _STRUCTURAL_FLAGS:
+                yield cmd, w
+
+
+@MUTATIONS.valid("wrong-flag")
+def _sites_wrong_flag(src: str, scan: _Scan, checker: Checker | None) -> list:
+    def flip(rng: random.Random, t: _Token) -> str:
+        k = rng.randrange(1, len(t.text))
+        return _edit(src, t.start + k, t.start + k + 1, t.text[k].swapcase())
+
+    return [
+        (lambda rng, t=w: flip(rng, t))
+        for cmd, w in _flag_tokens(scan)
+        if re.fullmatch(r"-[A-Za-z]{1,4}", w.text) and cmd.utility not in _SINGLE_DASH_LONG
+    ]
+
+
+@MUTATIONS.valid("dropped-flag")
+def _sites_dropped_flag(src: str, scan: _Scan, checker: Checker | None) -> list:
+    return [
+        (lambda rng, t=w: _delete_word(src, t))
+        for _, w in _flag_tokens(scan)
+        if re.fullmatch(r"--?[A-Za-z0-9][\w-]*(=[\w./,:%+-]*)?", w.text)
+    ]
+
+
+@MUTATIONS.valid("changed-value")
+def _sites_changed_value(src: str, scan: _Scan, checker: Checker | None) -> list:
+    sites = []
+    for cmd in _commands(scan):
+        if cmd.util < 0 or cmd.utility in _TEST_UTILITIES:
+            continue
+        for w in cmd.words[cmd.util + 1 :]:
+            m = _PLAIN_VALUE.fullmatch(w.text)
+            if m and not w.text.startswith("-") and re.search(r"[A-Za-z0-9]", m.group(2)):
+                quote, value = m.group(1), m.group(2)
+                sites.append(
+                    lambda rng, t=w, q=quote, v=value: _edit(src, t.start, t.end, q + _alter_value(v, rng) + q)
+                )
+    return sites
+
+
+@MUTATIONS.valid("swapped-option")
+def _sites_swapped_option(src: str, scan: _Scan, checker: Checker | None) -> list:
+    sites = []
+    for cmd in _commands(scan):
+        options = _SIBLING_OPTIONS.get(cmd.utility)
+        if not options:
+            continue
+        for w in cmd.words[cmd.util + 1 :]:
+            if w.text in options:
+                others = [o for o in options if o != w.text]
+                sites.append(lambda rng, t=w, o=others: _edit(src, t.start, t.end, rng.choice(o)))
+    return sites
+
+
+@MUTATIONS.valid("swapped-utility")
+def _sites_swapped_utility(src: str, scan: _Scan, checker: Checker | None) -> list:
+    return [
+        (lambda rng, t=cmd.words[cmd.util]: _edit(src, t.start, t.end, _SWAP_UTILITY[t.text]))
+        for cmd in _commands(scan)
+        if cmd.util >= 0 and cmd.words[cmd.util].text in _SWAP_UTILITY
+    ]
+
+
+_OPTIONLESS = frozenset({"echo", "test", "[", "[[", "kill", "ps", "printf", "eval", "let", "expr"})
+_WRONG_VALUES = {
+    "number": ("N", "all", "max"),
+    "size": ("big", "N"),
+    "list": ("all", "first", "N"),
+    "char": ("tab", "::"),
+    "find-number": ("N", "7d", "week"),
+    "find-size": ("big", "10MB"),
+    "find-type": ("file", "dir"),
+    "key": ("first", "N"),
+    "duration": ("N", "long"),
+}
+
+
+def _replace_with(src: str, start: int, end: int, choices: Sequence[str], rng: random.Random) -> str:
+    return _edit(src, start, end, rng.choice(choices))
+
+
+def _misspellings(name: str) -> list[str]:
+    """A long option with one letter dropped or two neighbours swapped (`-mtime`: `-mtim`, `-mtmie`...)."""
+    head = len(name) - len(name.lstrip("-"))
+    out = []
+    for k in range(head + 1, len(name)):
+        out.append(name[:k] + name[k + 1 :])
+        if k + 1 < len(name) and name[k] != name[k + 1]:
+            out.append(name[:k] + name[k + 1] + name[k] + name[k + 2 :])
+    return sorted(set(out))
+
+
+def _option_sites(checker: Checker | None, program: str, scan: _Scan) -> Iterator[tuple[str, Spec, list[Word], Any]]:
+    """The top-level commands whose utility has a spec, read against it (none without the options backend)."""
+    if checker is None:
+        return
+    for cmd in _commands(scan):
+        if cmd.util < 0:
+            continue
+        words = _words(cmd.words[cmd.util :], 0)
+        util = words[0].value.rsplit("/", 1)[-1]
+        spec = checker.spec(util)
+        if spec is None or words[0].dynamic or util in _OPTIONLESS:
+            continue
+        yield util, spec, words, checker.parse(util, spec, words)
+
+
+@MUTATIONS.invalid("unknown-option", rules={"unknown-option"})
+def _sites_unknown_option(program: str, scan: _Scan, checker: Checker | None) -> list:
+    """An option misspelt into one its utility doesn't have: a letter of a cluster replaced, a letter of a
+    long option (or a find primary) dropped or two swapped."""
+    sites = []
+    for _, spec, words, parsed in _option_sites(checker, program, scan):
+        for _, name, _, k in parsed.options:
+            w = words[k]
+            if w.dynamic or not w.text.startswith("-") or w.text != w.value:
+                continue
+            if len(name) == 2 and w.text.startswith(name) and name != "--":
+                free = [c for c in string.ascii_letters if f"-{c}" not in spec.options]
+                if free:
+                    sites.append(functools.partial(_replace_with, program, w.start + 1, w.start + 2, free))
+            elif len(name) > 3 and w.text.split("=", 1)[0] == name:
+                wrong = [m for m in _misspellings(name) if m not in spec.options and spec.long(m) == (None, [])]
+                if wrong:
+                    sites.append(functools.partial(_replace_with, program, w.start, w.start + len(name), wrong))
+    return sites
+
+
+@MUTATIONS.invalid("bad-argument", rules={"bad-argument"})
+def _sites_bad_argument(program: str, scan: _Scan, checker: Checker | None) -> list:
+    """An option argument of a simple kind (a number, a size, a field list, a file type) replaced by a word
+    of another kind, as an LLM that doesn't know the option writes it."""
+    sites = []
+    for _, spec, words, parsed in _option_sites(checker, program, scan):
+        for canon, name, arg, _ in parsed.options:
+            opt = spec.options.get(name) or spec.options.get(canon)
+            if arg is None or arg.dynamic or opt is None or opt.kind not in _WRONG_VALUES:
+                continue
+            if arg.text != arg.value and arg.start in {w.start for w in words}:  # quoted: keep it simple
+                continue
+            sites.append(functools.partial(_replace_with, program, arg.start, arg.end, _WRONG_VALUES[opt.kind]))
+    return sites
