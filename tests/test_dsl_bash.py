@@ -512,40 +512,29 @@ def _local_edit(before: str, after: str) -> bool:
 
 
 @pytest.mark.parametrize("invalid", [True, False], ids=["invalid", "valid"])
-def test_mutations_do_what_they_promise(bash: Bash, references: list[str], invalid: bool) -> None:
+def test_every_kind_applies_as_a_local_edit(bash: Bash, references: list[str], invalid: bool) -> None:
     rng = random.Random(5)
     originals = references + SCRIPTS * 10
     mutations = [(p, m) for p in originals if (m := bash.mutate(p, {}, rng, invalid)) is not None]
     assert len(mutations) >= 0.9 * len(originals)
     verdicts = bash.validate_batch([m.program for _, m in mutations], [{}] * len(mutations))
     for (original, mutation), verdict in zip(mutations, verdicts, strict=True):
-        assert mutation.invalid is invalid and mutation.program != original
-        assert verdict.ok is not invalid, (mutation.label, original, mutation.program, verdict.feedback())
+        assert bash.mutations.kinds[mutation.label].kept_by(verdict), (mutation.label, mutation.program)
         assert _local_edit(original, mutation.program), (original, mutation.program)
     assert {m.label for _, m in mutations} == set(Bash.mutations.labels(invalid))
 
 
-def test_mutate_is_reproducible_and_declines_when_nothing_applies(bash: Bash) -> None:
-    program = "find . -name '*.log' -exec gzip {} \\; && ls -l"
-    first = [bash.mutate(program, {}, random.Random(s), invalid=True) for s in range(20)]
-    again = [bash.mutate(program, {}, random.Random(s), invalid=True) for s in range(20)]
-    assert first == again
-    assert bash.mutate("", {}, random.Random(0), invalid=True) is None
+def test_mutate_declines_when_nothing_applies(bash: Bash) -> None:
     assert bash.mutate("pwd", {}, random.Random(0), invalid=False) is None  # no flag, value or swappable utility
 
 
 # ---- the task generator -------------------------------------------------------------------------------------
 
 
-def test_generated_references_are_valid_and_distinct(bash: Bash) -> None:
-    tasks = generate(300, seed=0)
-    assert len(tasks) == 300
-    assert len({t["reference"] for t in tasks}) == 300
-    assert all(t["nl"] and t["context"] == {} and "{" not in t["nl"] for t in tasks)
-    verdicts = bash.validate_batch([t["reference"] for t in tasks], [{}] * 300)
-    bad = [(t["reference"], v.feedback()) for t, v in zip(tasks, verdicts, strict=True) if not v.ok]
-    assert not bad
-    assert generate(50, seed=0) == tasks[:50]
+def test_generated_references_have_scripts_and_pipelines() -> None:
+    tasks = generate(300, seed=0)  # valid, distinct, reproducible: tests/test_dsl_protocol.py
+    assert all(t["context"] == {} and "{" not in t["nl"] for t in tasks)
+    assert generate(50, seed=0) == tasks[:50]  # a longer run starts with the same tasks
     assert any("\n" in t["reference"] for t in tasks) and any("|" in t["reference"] for t in tasks)
     assert len(generate(5000, seed=1)) == 5000
 

@@ -3,6 +3,7 @@ outside `dsl/` names a language, so each must answer for itself."""
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections import Counter
 from pathlib import Path
@@ -71,14 +72,30 @@ def test_a_tasks_context_is_checked_by_its_language(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", DSL_NAMES)
+def test_generated_tasks_are_valid_distinct_and_reproducible(name: str) -> None:
+    """The task generator's contract: the same tasks for a seed, other tasks for another, distinct references that
+    the language's validator accepts in the task's context, each with a description."""
+    generate = importlib.import_module(f"slmfix_exp.data.generators.{name}").generate
+    dsl = get_dsl(name)
+    tasks = generate(200, seed=0)
+    assert tasks == generate(200, seed=0) and tasks != generate(200, seed=1)
+    assert len({t["reference"] for t in tasks}) == len(tasks) == 200
+    assert all(t["nl"].strip() for t in tasks)
+    verdicts = dsl.validate_batch([t["reference"] for t in tasks], [t["context"] for t in tasks])
+    assert not [(t["reference"], v.feedback()) for t, v in zip(tasks, verdicts, strict=True) if not v.ok]
+
+
+@pytest.mark.parametrize("name", DSL_NAMES)
 def test_mutations_keep_the_promise_their_kind_was_registered_with(name: str, tmp_path: Path) -> None:
     """Every draft the mutator makes is of a registered kind, and the validator's verdict on it is the one the kind
-    promises: an error of its rules for an invalid kind, a valid program for a valid one."""
+    promises: an error of its rules for an invalid kind, a valid program for a valid one. The same seed gives the same
+    draft; a blank program gives none."""
     dsl = get_dsl(name)
     kinds = dsl.mutations
     assert kinds.of(invalid=True) and kinds.of(invalid=False)
     rng, made = random.Random(0), Counter()
-    for task in _load_bundled(name, tmp_path)[:40]:
+    tasks = _load_bundled(name, tmp_path)[:40]
+    for task in tasks:
         for invalid in (True, False):
             m = dsl.mutate(task.reference, task.context, rng, invalid)
             if m is None:
@@ -89,6 +106,10 @@ def test_mutations_keep_the_promise_their_kind_was_registered_with(name: str, tm
             assert kind.kept_by(verdict), (m.label, m.program, verdict.feedback())
             made[invalid] += 1
     assert made[True] >= 30 and made[False] >= 30, made
+    task = tasks[0]
+    again = [dsl.mutate(task.reference, task.context, random.Random(s), True) for s in range(5)]
+    assert again == [dsl.mutate(task.reference, task.context, random.Random(s), True) for s in range(5)]
+    assert dsl.mutate("", task.context, rng, True) is None
 
 
 def test_a_mutation_kind_is_registered_once_with_a_kebab_case_label() -> None:
