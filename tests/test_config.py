@@ -205,6 +205,28 @@ def test_vllm_options_reach_grpo_and_rloo_configs(compose_config, tmp_path) -> N
         to_typed(compose_config(["slm=hf", "trainer.rl.use_vllm=true", "trainer.rl.vllm_mode=remote"]))
 
 
+def test_trls_other_rl_options_pass_through_and_are_checked_at_start_up(compose_config, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`trainer.rl.args` reaches GRPOConfig / RLOOConfig as it is; a key the config class lacks, or one the run sets
+    from a key of its own, fails at start-up naming itself."""
+    from trl import GRPOConfig, RLOOConfig
+
+    from slmfix_exp.config import RL_ARGS_SET_BY_THE_RUN
+    from slmfix_exp.train import rl_args
+
+    cfg = to_typed(compose_config(["+trainer.rl.args.loss_type=dr_grpo", "+trainer.rl.args.scale_rewards=none"]))
+    args = GRPOConfig(**rl_args(cfg, tmp_path, []))
+    assert (args.loss_type, args.scale_rewards) == ("dr_grpo", "none")
+    assert set(rl_args(to_typed(compose_config(["slm=hf", "trainer.rl.use_vllm=true"])), tmp_path, [])) <= set(
+        RL_ARGS_SET_BY_THE_RUN
+    ), "every option rl_args sets is refused in trainer.rl.args"
+    with pytest.raises(ValueError, match=r"trainer\.rl\.args\.los_type: trl\.GRPOConfig has no .*loss_type"):
+        to_typed(compose_config(["+trainer.rl.args.los_type=dr_grpo"]))
+    with pytest.raises(ValueError, match=r"trainer\.rl\.args\.temperature: set trainer\.rl\.temperature instead"):
+        to_typed(compose_config(["+trainer.rl.args.temperature=1.0"]))
+    rloo = ["trainer=rloo", "+trainer.rl.args.normalize_advantages=true"]
+    assert RLOOConfig(**rl_args(to_typed(compose_config(rloo)), tmp_path, [])).normalize_advantages
+
+
 def test_vllm_rollouts_with_constrained_edits_are_refused_at_start_up(compose_config) -> None:  # type: ignore[no-untyped-def]
     """vLLM bypasses model.generate, where the constraint on search texts sits: the rollouts would go unconstrained."""
     with pytest.raises(ValueError, match=r"trainer\.rl\.use_vllm=true .* slm\.constrain_search=true"):

@@ -9,11 +9,13 @@ option file names first in its defaults, and a `_target_` that `hydra.utils.inst
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from hydra.core.config_store import ConfigStore
-from hydra.utils import instantiate
+from hydra.utils import get_class, instantiate
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 T = TypeVar("T")
@@ -262,6 +264,9 @@ class RLConfig:
     # whose samples all score the same gives GRPO and RLOO no gradient (TRL logs the share: frac_reward_zero_std)
     select: str = "all"
     select_pool: int = 2
+    # any other option of `args_class`, passed as it is (GRPOConfig: loss_type, scale_rewards, epsilon_high,
+    # top_entropy_quantile, mask_truncated_completions...): `+trainer.rl.args.loss_type=dr_grpo`
+    args: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -443,11 +448,48 @@ def evaluated_stages(cfg: Config) -> list[str]:
     return [s for s in cfg.trainer.stages if cfg.eval.stages is None or s in cfg.eval.stages]
 
 
+# the TRL options the RL stage sets from keys of its own (train.rl_args), which `trainer.rl.args` may not set again
+RL_ARGS_SET_BY_THE_RUN: dict[str, str | None] = {
+    "max_steps": "trainer.rl.max_steps",
+    "learning_rate": "trainer.rl.learning_rate",
+    "per_device_train_batch_size": "trainer.rl.batch_size",
+    "num_generations": "trainer.rl.num_generations",
+    "beta": "trainer.rl.beta",
+    "temperature": "trainer.rl.temperature",
+    "max_completion_length": "trainer.rl.max_completion_length",
+    "use_vllm": "trainer.rl.use_vllm",
+    "vllm_mode": "trainer.rl.vllm_mode",
+    "vllm_gpu_memory_utilization": "trainer.rl.vllm_gpu_memory_utilization",
+    "logging_steps": "trainer.logging_steps",
+    "save_steps": "trainer.save_steps",
+    "gradient_checkpointing": "trainer.gradient_checkpointing",
+    "seed": "seed",
+    "bf16": "slm.bf16_autocast or slm.dtype",
+    "report_to": "logger",
+    "output_dir": "hydra.run.dir",
+    "use_cpu": None,
+    "save_total_limit": None,
+    "dataloader_num_workers": None,
+    "disable_tqdm": None,
+    "log_completions": None,
+}
+
+
 def check_rl(cfg: Config) -> None:
     """Refuse RL settings that can't work, before anything runs rather than when the RL stage starts."""
     rl = cfg.trainer.rl
     if rl.select not in ("all", "spread"):
         raise ValueError(f"unknown trainer.rl.select {rl.select!r}: use all or spread")
+    if rl.args:
+        options = {f.name for f in dataclasses.fields(get_class(rl.args_class))}
+        for key in rl.args:
+            if key in RL_ARGS_SET_BY_THE_RUN:
+                own = RL_ARGS_SET_BY_THE_RUN[key]
+                raise ValueError(f"trainer.rl.args.{key}: " + (f"set {own} instead" if own else "the run sets it"))
+            if key not in options:
+                near = difflib.get_close_matches(key, options, n=3)
+                hint = f" (did you mean {', '.join(near)}?)" if near else ""
+                raise ValueError(f"trainer.rl.args.{key}: {rl.args_class} has no option {key!r}{hint}")
     if rl.vllm_mode not in ("colocate", "server"):
         raise ValueError(f"unknown trainer.rl.vllm_mode {rl.vllm_mode!r}: use colocate or server")
     if not 0 < rl.vllm_gpu_memory_utilization <= 1:

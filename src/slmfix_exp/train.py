@@ -272,7 +272,7 @@ def rl_args(cfg: Config, stage_dir: Path, report_to: list[str]) -> dict[str, Any
     )
     if c.use_vllm:
         args |= dict(vllm_mode=c.vllm_mode, vllm_gpu_memory_utilization=c.vllm_gpu_memory_utilization)
-    return args
+    return args | dict(c.args)  # TRL's other options; check_rl refused any of the above among them
 
 
 # the stages of `trainer.stages`, each trained from the model before it into its own directory
