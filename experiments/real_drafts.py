@@ -6,7 +6,9 @@ non-learned `rules` baseline (the validator's own suggestions applied).
 `data` defaults to ../shared/data/real_drafts/<the run's dsl>. The drafts are evaluated with
 `python -m slmfix_exp.evaluate` into `<run>/eval/<name>/` (reused when it is there), or read from the run's own
 results when the run was evaluated on them (`eval.data.path=...`). For each system: drafts, invalid drafts, and per
-method the invalid drafts it made valid, those right by execution (SQL), the mean similarity of the invalid drafts'
+method the invalid drafts it made valid (and how many of those carry no warning their draft didn't have: a valid
+repair with a new warning may have left the validator's reach, as a Bash command renamed to one with no spec does,
+rather than fixed the draft), those right by execution (SQL), the mean similarity of the invalid drafts'
 final programs to the reference, and of the valid repairs to the draft (how much of it they kept).
 
 Train on data that doesn't hold the evaluated databases or tasks: the default runs train on the bundled tasks, over
@@ -64,7 +66,9 @@ def table(results: dict[str, Any]) -> str:
         cells = [source, str(b["n"]), str(invalid)]
         for m in methods:
             r = of(m, source)
-            cells.append(f"{r['repaired_valid']} ({_pct(r['repaired_rate'])})")
+            clean = r.get("repaired_no_new_warning")  # absent from results of older runs
+            plus = "" if clean is None or clean == r["repaired_valid"] else f", {clean} without a new warning"
+            cells.append(f"{r['repaired_valid']} ({_pct(r['repaired_rate'])}{plus})")
             if execution:
                 cells.append(f"{r.get('repaired_exec', 0)} ({_pct(r.get('repaired_exec_rate'))})")
             cells += [_num(r.get("invalid_ast_similarity")), _num(r.get("repaired_similarity_to_draft"))]

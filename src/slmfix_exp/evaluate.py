@@ -266,10 +266,12 @@ def method_metrics(
     drafts: Sequence[str],
     outcomes: Sequence[Outcome],
     seconds: float,
+    draft_validations: Sequence[Validation],
     memo: dict[tuple[int, str], dict[str, Any]] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The metrics of one method over the test tasks (and per source, when the tasks name theirs), and the per-task
-    figures: similarity to the reference (None without one), to the draft, and execution (None where not run)."""
+    figures: similarity to the reference (None without one), to the draft, execution (None where not run), and
+    whether the program has a warning its draft hadn't."""
     per_task = []
     memo = {} if memo is None else memo
     for i, (t, d, o) in enumerate(zip(tasks, drafts, outcomes, strict=True)):
@@ -280,6 +282,7 @@ def method_metrics(
                 "ted": None if ref is None else dsl.similarity(o.program, ref, t.context, kind="ted"),
                 "to_draft": 1.0 if o.program == d else dsl.similarity(o.program, d, t.context, kind="ted"),
                 "execution": None if ref is None else dsl.execution_match(o.program, ref, t.context),
+                "new_warning": bool(_warning_rules(o.validation) - _warning_rules(draft_validations[i])),
             }
         per_task.append(memo[i, o.program])
     metrics = _summary(cfg, tasks, outcomes, per_task, range(len(tasks)), seconds)
@@ -290,6 +293,10 @@ def method_metrics(
             for src in sources
         }
     return metrics, per_task
+
+
+def _warning_rules(validation: Validation) -> set[str]:
+    return {d.rule for d in validation.diagnostics if d.severity != "error"}
 
 
 def _summary(
@@ -323,6 +330,12 @@ def _summary(
         "repaired_rate": len(repaired) / len(failing) if failing else None,
         "invalid_ast_similarity": mean([per_task[i]["ast"] for i in failing if tasks[i].reference is not None]),
         "repaired_similarity_to_draft": mean([per_task[i]["to_draft"] for i in repaired]),
+        # a valid repair that adds a warning (Bash: a command with no spec, whose options nothing checked) may have
+        # passed by leaving the validator's reach rather than by fixing the draft
+        "repaired_no_new_warning": sum(not per_task[i]["new_warning"] for i in repaired),
+        "repaired_no_new_warning_rate": (
+            sum(not per_task[i]["new_warning"] for i in repaired) / len(failing) if failing else None
+        ),
         "repair_calls": sum(o.repair_calls for o in outs),
     }
     if ref:
@@ -392,7 +405,7 @@ class Evaluation:
     def _add(self, name: str, outcomes: list[Outcome], start: float) -> dict[str, Any]:
         seconds = time.perf_counter() - start
         self.metrics[name], per_task = method_metrics(
-            self.cfg, self.dsl, self.tasks, self.programs, outcomes, seconds, self._memo
+            self.cfg, self.dsl, self.tasks, self.programs, outcomes, seconds, self.draft_validations, self._memo
         )
         self.outcomes[name] = (outcomes, per_task)
         return self.metrics[name]

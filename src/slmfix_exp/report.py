@@ -172,7 +172,14 @@ def write_reports(run_dir: Path, results: dict[str, Any]) -> list[Path]:
 
 SWEEP_METRICS = ("pass_rate", "ast_similarity", "ted_similarity", "bleu", "exact_match", "execution_accuracy")
 # over seeds: what the repair did to the drafts that failed, the figures a method comparison turns on
-SEED_METRICS = ("repaired_rate", "invalid_ast_similarity", "repaired_exec_rate", "pass_rate", "ast_similarity")
+SEED_METRICS = (
+    "repaired_rate",
+    "repaired_no_new_warning_rate",
+    "invalid_ast_similarity",
+    "repaired_exec_rate",
+    "pass_rate",
+    "ast_similarity",
+)
 
 
 def sweep_jobs(sweep_dir: Path) -> list[dict[str, Any]]:
