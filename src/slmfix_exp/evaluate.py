@@ -319,6 +319,7 @@ def _summary(
     ref = [i for i in subset if tasks[i].reference is not None]
     failing = [i for i in subset if outcomes[i].failing]
     repaired = [i for i in failing if outcomes[i].validation.ok]
+    clean = [i for i in repaired if not per_task[i]["new_warning"]]
     metrics: dict[str, Any] = {
         "n": n,
         "pass_rate": sum(o.validation.ok for o in outs) / n if n else 0.0,
@@ -332,10 +333,8 @@ def _summary(
         "repaired_similarity_to_draft": mean([per_task[i]["to_draft"] for i in repaired]),
         # a valid repair that adds a warning (Bash: a command with no spec, whose options nothing checked) may have
         # passed by leaving the validator's reach rather than by fixing the draft
-        "repaired_no_new_warning": sum(not per_task[i]["new_warning"] for i in repaired),
-        "repaired_no_new_warning_rate": (
-            sum(not per_task[i]["new_warning"] for i in repaired) / len(failing) if failing else None
-        ),
+        "repaired_no_new_warning": len(clean),
+        "repaired_no_new_warning_rate": len(clean) / len(failing) if failing else None,
         "repair_calls": sum(o.repair_calls for o in outs),
     }
     if ref:
