@@ -79,6 +79,10 @@ def _close(word: str, candidates: Sequence[str], cutoff: float = 0.75) -> str | 
     return found[0] if found else None
 
 
+def _not_a_keyword(key: object, where: str, hint: str | None) -> str:
+    return f"{key!r} is not a {where} keyword" + (f" (did you mean {hint!r}?)" if hint else "")
+
+
 def _ratio(word: str, candidates: Sequence[str]) -> float:
     return max((difflib.SequenceMatcher(None, word, c).ratio() for c in candidates), default=0.0)
 
@@ -261,7 +265,7 @@ class _Checker:
                 self.add(
                     play.nodes[key][0],
                     "unknown-play-keyword",
-                    f"{key!r} is not a play keyword" + (f" (did you mean {hint!r}?)" if hint else ""),
+                    _not_a_keyword(key, "play", hint),
                 )
         self.check_keyword_values(play, valid)
         if importer:
@@ -345,7 +349,7 @@ class _Checker:
             self.add(
                 where,
                 "unknown-keyword",
-                f"{key!r} is not a task keyword" + (f" (did you mean {hint!r}?)" if hint else ""),
+                _not_a_keyword(key, "task", hint),
             )
         if view.module_key is None:
             self.add(task, "missing-module", "task has no module (one module per task, e.g. ansible.builtin.command)")
@@ -367,7 +371,7 @@ class _Checker:
                 self.add(
                     block.nodes[key][0],
                     "unknown-keyword",
-                    f"{key!r} is not a block keyword" + (f" (did you mean {hint!r}?)" if hint else ""),
+                    _not_a_keyword(key, "block", hint),
                 )
         self.check_keyword_values(block, valid)
         if "block" not in block:
@@ -413,7 +417,7 @@ class _Checker:
                         self.add(
                             value.nodes[sub][0],
                             "unknown-keyword",
-                            f"{sub!r} is not a loop_control keyword" + (f" (did you mean {hint!r}?)" if hint else ""),
+                            _not_a_keyword(sub, "loop_control", hint),
                         )
 
     def check_lookup(self, key: str, node: yaml.Node) -> None:
