@@ -175,16 +175,21 @@ def test_the_tiny_slm_trains_in_bf16_autocast_where_asked(compose_config, tmp_pa
 
 
 def test_gradient_checkpointing_reaches_trls_configs(compose_config, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """trainer.gradient_checkpointing reaches SFTConfig and GRPOConfig; null is off for the tiny SLM, on for hf."""
+    """trainer.gradient_checkpointing reaches SFTConfig and GRPOConfig; null is off for the tiny SLM, and on for a
+    pretrained one on a GPU only."""
+    import torch
     from trl import GRPOConfig, SFTConfig
 
     from slmfix_exp.train import common_args, rl_args
 
+    gpu = torch.cuda.is_available()
     for overrides, on in (
         ([], False),
         (["trainer.gradient_checkpointing=true"], True),
-        (["slm=hf"], True),
+        (["slm=hf"], gpu),
+        (["slm=smollm2"], gpu),
         (["slm=hf", "trainer.gradient_checkpointing=false"], False),
+        (["slm=smollm2", "trainer.gradient_checkpointing=true"], True),
     ):
         cfg = to_typed(compose_config(overrides))
         assert SFTConfig(**common_args(cfg, tmp_path, []), max_steps=1).gradient_checkpointing is on, overrides

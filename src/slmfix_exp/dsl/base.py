@@ -532,6 +532,12 @@ class DSL(ABC):
         naming the file and line."""
         return None
 
+    @classmethod
+    def holdout_group(cls, task: Task) -> str:
+        """What a held-out split keeps together (`eval.data.part`): a task's request, so that every draft of one
+        question (several systems, several beams) falls on one side. SQL keeps a database together instead."""
+        return task.nl
+
     def repair_context(self, program: str, validation: Validation, context: Context) -> str:
         """What a repair prompt shows beside the validator's messages so that the fix can be copied rather than
         recalled (SQL: the tables the draft and the hints name, as `table(col, ...)`; Ansible: the arguments of the

@@ -119,6 +119,11 @@ class SQL(DSL):
             return None
         return "a SQL task needs a schema: give 'db_path' or 'schema'"
 
+    @classmethod
+    def holdout_group(cls, task: Task) -> str:
+        """A database: a held-out part is the databases no rule, prompt or recipe was tuned on."""
+        return str(task.context.get("db_id") or task.context.get("db_path") or task.nl)
+
     def keywords(self) -> frozenset[str]:
         return _keywords()
 
