@@ -91,8 +91,12 @@ def repair_speed(n: int, batch_size: int) -> dict[str, Any]:
     start = time.perf_counter()
     metrics = evaluation.slm("smollm2", model, tokenizer)
     seconds = time.perf_counter() - start
-    return {"repairs": len(invalid), "seconds": round(seconds, 1), "repairs_per_s": round(len(invalid) / seconds, 2),
-            "made_valid": metrics["repaired_valid"]}
+    return {
+        "repairs": len(invalid),
+        "seconds": round(seconds, 1),
+        "repairs_per_s": round(len(invalid) / seconds, 2),
+        "made_valid": metrics["repaired_valid"],
+    }
 
 
 def main(argv: list[str]) -> None:

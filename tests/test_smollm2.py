@@ -75,7 +75,7 @@ def test_held_out_part_keeps_each_database_on_one_side() -> None:
     assert len(parts["tune"]) + len(parts["held_out"]) == len(parts["all"])
     again = load_eval_tasks(EvalDataConfig(path=path, part="held_out"), "sql")
     assert [t.id for t in again] == [t.id for t in parts["held_out"]]
-    with pytest.raises(ValueError, match="eval.data.part 'test'"):
+    with pytest.raises(ValueError, match=r"eval\.data\.part 'test'"):
         load_eval_tasks(EvalDataConfig(path=path, part="test"), "sql")
 
 
@@ -94,7 +94,8 @@ def test_the_chain_repairs_only_what_the_rules_left(tmp_path: Path) -> None:
     rules = evaluation.rules()
     assert rules["repaired_valid"] == 1  # the did-you-mean column; the cut-off WHERE has no suggestion
     tokenizer = train_tokenizer(drafts * 20, 300)
-    model = build_tiny_model(TinySLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64), tokenizer, 0)
+    small = TinySLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64)
+    model = build_tiny_model(small, tokenizer, 0)
     evaluation.slm("tiny", model, tokenizer)
     chained = evaluation.metrics["rules+tiny"]
     assert chained["invalid_drafts"] == 2 and chained["repaired_valid"] >= rules["repaired_valid"]
