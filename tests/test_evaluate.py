@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from slmfix_exp.config import TinySLMConfig
-from slmfix_exp.evaluate import generate
+from slmfix_exp.generation import generate
 from slmfix_exp.models import build_tiny_model, train_tokenizer
 
 

@@ -186,7 +186,7 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
 def test_a_checkpoint_cut_short_by_the_kill_is_not_resumed_from(tmp_path: Path) -> None:
     """The Trainer writes trainer_state.json last: a kill while it saves leaves the newest checkpoint without it (or
     with it empty), and resuming from that one fails; the one before is whole."""
-    from slmfix_exp.train import last_checkpoint
+    from slmfix_exp.rundir import last_checkpoint
 
     assert last_checkpoint(tmp_path / "sft") is None
     for step, state in ((3, '{"global_step": 3}'), (6, '{"global_step": 6}'), (9, ""), (12, None)):

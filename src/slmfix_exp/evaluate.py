@@ -19,23 +19,24 @@ import math
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sacrebleu
 import torch
-from tqdm.auto import tqdm
 from transformers import PreTrainedTokenizerBase
 
 from slmfix_exp.config import Config
-from slmfix_exp.constrained import SearchTextInDraft
-from slmfix_exp.data.base_llm import Draft
+from slmfix_exp.data.base_llm import Draft, make_drafts
 from slmfix_exp.dsl.base import DSL, Task, Validation
-from slmfix_exp.models import SLM, prompt_text
+from slmfix_exp.generation import generate
+from slmfix_exp.models import SLM
 from slmfix_exp.prompts import RepairFormat
 from slmfix_exp.report import write_atomic, write_reports
+from slmfix_exp.rundir import stage_done
 from slmfix_exp.task_tests import Verdict, run_tests
 
 log = logging.getLogger(__name__)
@@ -53,56 +54,6 @@ class Outcome:
     feedback: Validation | None = None  # what the next repair prompt shows
     failing: bool = False  # the draft failed the gate, so the SLM was asked
     fixed_in_round: int | None = None  # the round whose repair first passed the gate
-
-
-@torch.no_grad()
-def generate(
-    model: SLM,
-    tokenizer: PreTrainedTokenizerBase,
-    prompts: Sequence[str],
-    max_new_tokens: int,
-    batch_size: int,
-    num_samples: int = 1,
-    temperature: float = 0.0,
-    desc: str = "generating",
-    constrain: bool = False,
-    sample: bool | None = None,
-    names: bool = False,
-) -> list[list[str]]:
-    """`num_samples` completions per prompt, greedy when num_samples == 1 (unless `sample`). Batches hold
-    `batch_size` sequences (prompts x samples) of prompts of like length, left-padded: sorting by length cuts the
-    padding computed on. Each prompt is given to the model as it was in training (`models.prompt_text`: through the
-    tokenizer's chat template, where it has one).
-
-    With `constrain` (repair prompts, edit answers), the search texts can only copy pieces of the prompt's draft;
-    with `names` too, the replacement texts can only write names that the prompt shows."""
-    model.eval()
-    tokenizer.padding_side = "left"
-    outputs: list[list[str]] = [[] for _ in prompts]
-    sample = num_samples > 1 if sample is None else sample
-    prompts = [prompt_text(tokenizer, p) for p in prompts]
-    lengths = [len(ids) for ids in tokenizer(list(prompts), add_special_tokens=False)["input_ids"]] if prompts else []
-    order = sorted(range(len(prompts)), key=lengths.__getitem__)
-    per_batch = max(1, batch_size // num_samples)
-    for start in tqdm(range(0, len(order), per_batch), desc=desc, unit="batch", leave=False):
-        ids = order[start : start + per_batch]
-        enc = tokenizer([prompts[i] for i in ids], return_tensors="pt", padding=True, add_special_tokens=False)
-        out = model.generate(
-            **enc.to(model.device),
-            max_new_tokens=max_new_tokens,
-            do_sample=sample,
-            temperature=temperature if sample else None,
-            top_p=None,
-            top_k=None,
-            num_return_sequences=num_samples,
-            pad_token_id=tokenizer.pad_token_id,
-            eos_token_id=tokenizer.eos_token_id,
-            logits_processor=[SearchTextInDraft(tokenizer, names)] if constrain else None,
-        )
-        texts = tokenizer.batch_decode(out[:, enc["input_ids"].shape[1] :], skip_special_tokens=True)
-        for k, i in enumerate(ids):
-            outputs[i] = texts[k * num_samples : (k + 1) * num_samples]
-    return outputs
 
 
 def repair(
@@ -363,6 +314,16 @@ def _summary(
     return metrics
 
 
+class Timings(dict[str, float]):
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        log.info("stage %s ...", name)
+        start = time.perf_counter()
+        yield
+        self[name] = round(time.perf_counter() - start, 2)
+        log.info("stage %s done in %.1f s", name, self[name])
+
+
 class Evaluation:
     """The test tasks, their drafts, and each method's outcomes on them: `base` (the drafts), `rules` (the
     validator's suggestions applied), and every SLM evaluated. What results.json and predictions.jsonl hold."""
@@ -451,6 +412,29 @@ class Evaluation:
         return records
 
 
+def evaluate_baselines(cfg: Config, dsl: DSL, tasks: Sequence[Task], cache_dir: Path, timings: Timings) -> Evaluation:
+    """Draft the test tasks, validate the drafts, and score the methods without an SLM: `base` (the drafts as they
+    are) and `rules` (the validator's own suggestions applied). The entrypoint and `evaluate_run` start here."""
+    with timings.stage("draft"):
+        drafts = make_drafts(cfg.base_llm, dsl, tasks, cfg.seed, cache_dir)
+    with timings.stage("validate drafts"):
+        evaluation = Evaluation(cfg, dsl, tasks, drafts)
+    for name, method in (("base", evaluation.base), ("rules", evaluation.rules)):
+        with timings.stage(f"evaluate {name}"):
+            log_method(name, method())
+    return evaluation
+
+
+def log_method(name: str, metrics: dict[str, Any]) -> None:
+    log.info(
+        "%s: pass rate %.3f, repaired %s of %d invalid",
+        name,
+        metrics["pass_rate"],
+        metrics["repaired_valid"],
+        metrics["invalid_drafts"],
+    )
+
+
 def write_results(
     out_dir: Path, evaluation: Evaluation, config: dict[str, Any], timings: dict[str, float]
 ) -> tuple[dict[str, Any], list[Path]]:
@@ -477,9 +461,7 @@ def evaluate_run(run_dir: Path, overrides: Sequence[str], out_dir: Path | None =
     base_llm.path=F), and the results go to `out_dir` (default `<run>/eval/<name of eval.data.path>`)."""
     from omegaconf import OmegaConf
 
-    from slmfix_exp import train
     from slmfix_exp.config import evaluated_stages
-    from slmfix_exp.data.base_llm import make_drafts
     from slmfix_exp.experiment import compose, setup
     from slmfix_exp.models import load_slm, load_tokenizer
 
@@ -494,22 +476,18 @@ def evaluate_run(run_dir: Path, overrides: Sequence[str], out_dir: Path | None =
     if (out_dir / "results.json").exists():
         raise FileExistsError(f"{out_dir / 'results.json'} exists: choose another out=")
     out_dir.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
+    timings = Timings()
     run = setup(cfg)
-    dsl, tasks = run.dsl, run.test
-    evaluation = Evaluation(cfg, dsl, tasks, make_drafts(cfg.base_llm, dsl, tasks, cfg.seed, run.cache_dir))
-    timings["draft"] = round(time.perf_counter() - start, 2)
-    for method_name, method in (("base", evaluation.base), ("rules", evaluation.rules)):
-        method()
-        timings[f"evaluate {method_name}"] = evaluation.metrics[method_name]["seconds"]
+    evaluation = evaluate_baselines(cfg, run.dsl, run.test, run.cache_dir, timings)
     for stage in evaluated_stages(cfg):
-        final = train.stage_done(run_dir / stage)
+        final = stage_done(run_dir / stage)
         if final is None:
             log.warning("stage %s of %s has no final model: not evaluated", stage, run_dir)
             continue
-        evaluation.slm(stage, load_slm(str(final), cfg.slm, trainable=False), load_tokenizer(str(final)))
-        timings[f"evaluate {stage}"] = evaluation.metrics[stage]["seconds"]
+        with timings.stage(f"evaluate {stage}"):
+            log_method(
+                stage, evaluation.slm(stage, load_slm(str(final), cfg.slm, trainable=False), load_tokenizer(str(final)))
+            )
     config = OmegaConf.to_container(raw, resolve=True)
     write_results(out_dir, evaluation, config, timings)  # type: ignore[arg-type]
     return out_dir

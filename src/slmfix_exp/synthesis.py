@@ -164,7 +164,7 @@ def refine(cfg: Config, teacher: str, dsl: DSL, failures: Sequence[Failure], cac
             ]
             for texts in answers
         ]
-    from slmfix_exp.evaluate import generate
+    from slmfix_exp.generation import generate
     from slmfix_exp.models import load_slm, load_tokenizer
 
     path = str(s.teacher_path or slm_from_config(cfg.slm).name_or_path)

@@ -30,9 +30,11 @@ from slmfix_exp.config import Config, check_rl
 from slmfix_exp.constrained import constrain_generation
 from slmfix_exp.data.base_llm import mutator_drafts
 from slmfix_exp.dsl.base import DSL, Task
+from slmfix_exp.generation import generate
 from slmfix_exp.models import SLM, load_slm, slm_example, slm_from_config
 from slmfix_exp.prompts import RepairFormat, explain
 from slmfix_exp.reward import reward_from_config
+from slmfix_exp.rundir import last_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -185,8 +187,6 @@ def informative_examples(
     steps draw), those on which the model's `num_generations` samples at RL's temperature get different rewards.
     Where every sample of a prompt scores the same, GRPO's and RLOO's advantages are all zero and the group teaches
     nothing; TRL filters no groups (DAPO's dynamic sampling), so the prompts are chosen up front."""
-    from slmfix_exp.evaluate import generate
-
     c = cfg.trainer.rl
     rng = random.Random(f"{cfg.seed}/rl-pool")
     wanted = max(1, c.max_steps * c.batch_size // c.num_generations)
@@ -279,20 +279,6 @@ def rl_args(cfg: Config, stage_dir: Path, report_to: list[str]) -> dict[str, Any
 STAGES = {"sft": run_sft, "rl": run_rl, "sft_more": run_sft_more}
 
 
-def last_checkpoint(stage_dir: Path) -> str | None:
-    """The newest checkpoint a kill didn't cut short. The Trainer writes a checkpoint's trainer_state.json last, so
-    one whose state doesn't parse was being saved when the run died (transformers' get_last_checkpoint goes by the
-    name alone, and resuming from it fails on the empty file)."""
-    steps = [p for p in stage_dir.glob("checkpoint-*") if p.name.removeprefix("checkpoint-").isdigit()]
-    for path in sorted(steps, key=lambda p: int(p.name.removeprefix("checkpoint-")), reverse=True):
-        try:
-            json.loads((path / "trainer_state.json").read_text())
-            return str(path)
-        except (OSError, ValueError):
-            log.warning("skipping %s: the run was killed while saving it", path)
-    return None
-
-
 def _train(trainer: Any, stage_dir: Path, tokenizer: PreTrainedTokenizerBase, start: float) -> SLM:
     """Train (from the last checkpoint, if any) and save; `start` is when the stage began, for `seconds.json`: the
     wall-clock and the steps of this process (a resumed stage counts from its resumption)."""
@@ -309,11 +295,6 @@ def _train(trainer: Any, stage_dir: Path, tokenizer: PreTrainedTokenizerBase, st
         seconds = {"seconds": round(time.perf_counter() - start, 2), "steps": steps}
         (stage_dir / "seconds.json").write_text(json.dumps(seconds))
     return trainer.model
-
-
-def stage_done(stage_dir: Path) -> Path | None:
-    final = stage_dir / "final"
-    return final if (final / "config.json").exists() or (final / "adapter_config.json").exists() else None
 
 
 def sft_cache_key(raw: DictConfig) -> str:
