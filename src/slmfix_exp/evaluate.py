@@ -26,13 +26,12 @@ from pathlib import Path
 from typing import Any
 
 import sacrebleu
-import torch
 from transformers import PreTrainedTokenizerBase
 
 from slmfix_exp.config import Config
 from slmfix_exp.data.base_llm import Draft, make_drafts
 from slmfix_exp.dsl.base import DSL, Task, Validation
-from slmfix_exp.generation import generate
+from slmfix_exp.generation import generate, seeded
 from slmfix_exp.models import SLM
 from slmfix_exp.prompts import RepairFormat
 from slmfix_exp.report import write_atomic, write_reports
@@ -349,17 +348,19 @@ class Evaluation:
 
     def slm(self, name: str, model: SLM, tokenizer: PreTrainedTokenizerBase) -> dict[str, Any]:
         start = time.perf_counter()
-        torch.manual_seed(self.cfg.seed)  # every method samples from the same random stream: a fair comparison
-        outcomes = repair(
-            self.cfg,
-            self.dsl,
-            model,
-            tokenizer,
-            self.tasks,
-            self.programs,
-            self.draft_validations,
-            desc=f"repairing ({name})",
-        )
+        # every method samples from the same random stream (a fair comparison), and evaluating a stage leaves the
+        # streams of the training after it as they were
+        with seeded(self.cfg.seed):
+            outcomes = repair(
+                self.cfg,
+                self.dsl,
+                model,
+                tokenizer,
+                self.tasks,
+                self.programs,
+                self.draft_validations,
+                desc=f"repairing ({name})",
+            )
         return self._add(name, outcomes, start)
 
     def _add(self, name: str, outcomes: list[Outcome], start: float) -> dict[str, Any]:

@@ -29,10 +29,12 @@ from transformers import PreTrainedTokenizerBase
 from slmfix_exp.config import Config, check_rl
 from slmfix_exp.constrained import constrain_generation
 from slmfix_exp.data.base_llm import mutator_drafts
+from slmfix_exp.distributed import from_rank0, rank
 from slmfix_exp.dsl.base import DSL, Task
-from slmfix_exp.generation import generate
+from slmfix_exp.generation import generate, seeded
 from slmfix_exp.models import SLM, load_slm, slm_example, slm_from_config
 from slmfix_exp.prompts import RepairFormat, explain
+from slmfix_exp.report import write_atomic
 from slmfix_exp.reward import reward_from_config
 from slmfix_exp.rundir import last_checkpoint
 
@@ -174,10 +176,45 @@ def run_rl(
     report_to: list[str],
 ) -> SLM:
     start = time.perf_counter()  # the stage's time, prompt selection included, is what sft_more is given
-    if cfg.trainer.rl.select == "spread" and not last_checkpoint(stage_dir):
-        examples = informative_examples(cfg, dsl, model, tokenizer, examples)
+    if cfg.trainer.rl.select == "spread":
+        examples = chosen_examples(cfg, dsl, model, tokenizer, examples, stage_dir)
+    digest = hashlib.sha256("\n".join(e["prompt"] for e in examples).encode()).hexdigest()[:16]
+    log.info("rank %d: RL on %d prompts (sha256 of the prompts %s)", rank(), len(examples), digest)
     trainer = rl_trainer(cfg, dsl, model, tokenizer, examples, stage_dir, report_to)
     return _train(trainer, stage_dir, tokenizer, start)
+
+
+def chosen_examples(
+    cfg: Config,
+    dsl: DSL,
+    model: SLM,
+    tokenizer: PreTrainedTokenizerBase,
+    examples: list[dict[str, Any]],
+    stage_dir: Path,
+) -> list[dict[str, Any]]:
+    """The RL stage's examples under `trainer.rl.select=spread`, the same on every rank and across resumptions: rank 0
+    chooses them (`informative_examples`) and records their prompts in `<stage_dir>/prompts.json`, or reads that
+    file when the stage resumes; every rank takes rank 0's list (GRPO's groups span ranks: they must hold one
+    prompt)."""
+    path = stage_dir / "prompts.json"
+    chosen: list[str] | None = None
+    if rank() == 0:
+        if path.exists():
+            chosen = json.loads(path.read_text())
+            log.info("RL prompts: the %d chosen before the stage was interrupted (%s)", len(chosen or []), path)
+        else:
+            chosen = [e["prompt"] for e in informative_examples(cfg, dsl, model, tokenizer, examples)]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, json.dumps(chosen, indent=0))
+    chosen = from_rank0(chosen)
+    by_prompt = {e["prompt"]: e for e in examples}
+    missing = [p for p in chosen or [] if p not in by_prompt]
+    if missing:
+        raise ValueError(
+            f"{path}: {len(missing)} of its {len(chosen or [])} prompts are not among this run's repair examples (the "
+            "data or the settings changed since it was written); remove the RL stage's directory to start it again"
+        )
+    return [by_prompt[p] for p in chosen or []]
 
 
 def informative_examples(
@@ -186,24 +223,26 @@ def informative_examples(
     """The repair examples worth RL's steps: of a random pool of them (`trainer.rl.select_pool` times the prompts the
     steps draw), those on which the model's `num_generations` samples at RL's temperature get different rewards.
     Where every sample of a prompt scores the same, GRPO's and RLOO's advantages are all zero and the group teaches
-    nothing; TRL filters no groups (DAPO's dynamic sampling), so the prompts are chosen up front."""
+    nothing; TRL filters no groups (DAPO's dynamic sampling), so the prompts are chosen up front. The pool and the
+    samples are drawn from the seed alone: the choice doesn't depend on what the process ran before."""
     c = cfg.trainer.rl
     rng = random.Random(f"{cfg.seed}/rl-pool")
     wanted = max(1, c.max_steps * c.batch_size // c.num_generations)
     pool = rng.sample(examples, min(len(examples), wanted * c.select_pool))
-    samples = generate(
-        model,
-        tokenizer,
-        [e["prompt"] for e in pool],
-        c.max_completion_length,
-        cfg.eval.batch_size,
-        num_samples=c.num_generations,
-        temperature=c.temperature,
-        desc="choosing RL prompts",
-        constrain=cfg.slm.constrained_search,
-        sample=True,
-        names=cfg.slm.constrain_names and dsl.names_in_prompt,
-    )
+    with seeded(cfg.seed):
+        samples = generate(
+            model,
+            tokenizer,
+            [e["prompt"] for e in pool],
+            c.max_completion_length,
+            cfg.eval.batch_size,
+            num_samples=c.num_generations,
+            temperature=c.temperature,
+            desc="choosing RL prompts",
+            constrain=cfg.slm.constrained_search,
+            sample=True,
+            names=cfg.slm.constrain_names and dsl.names_in_prompt,
+        )
     rows = [(e, s) for e, outs in zip(pool, samples, strict=True) for s in outs]
     reward = reward_from_config(cfg.reward, dsl, cfg.slm.answer)
     scores = reward(
