@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,8 +148,8 @@ def bundled_database(db_id: str, cache_dir: Path) -> Path:
     target = cache_dir.expanduser() / "sqlite" / f"{db_id}-{digest}.sqlite"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        tmp.unlink(missing_ok=True)
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")  # this process's own: jobs starting together
+        tmp.unlink(missing_ok=True)  # (a sweep's) each build one, and the last rename wins
         with sqlite3.connect(tmp) as conn:
             conn.executescript(script)
         conn.close()
