@@ -4,6 +4,7 @@ outputs" lists."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -141,6 +142,20 @@ def test_wandb_offline_run_and_rerun_refusal(tmp_path: Path) -> None:
     assert again.returncode != 0 and "results.json exists" in again.stderr
 
 
+def killed_after(args: list[str], stage_dir: Path, checkpoint: str) -> None:
+    """Start the entrypoint with `args` and kill -9 it once the stage has saved a checkpoint matching `checkpoint`."""
+    proc = subprocess.Popen(slmfix_command(*args), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not list(stage_dir.glob(f"{checkpoint}/trainer_state.json")) and time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail("the run ended before writing the checkpoint")
+        time.sleep(0.2)
+    time.sleep(0.5)  # let the checkpoint's files land
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (stage_dir.parent / "results.json").exists()
+
+
 @pytest.mark.slow
 def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
     """Killed in SFT and run again: SFT resumes, then RL on the chosen prompts, then SFT for RL's time (sft_more)."""
@@ -156,17 +171,7 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
         "trainer.rl.select=spread",
         "trainer.rl.select_pool=8",
     ]
-    proc = subprocess.Popen(slmfix_command(*args), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while not list((run_dir / "sft").glob("checkpoint-*")) and time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail("the run ended before writing a checkpoint")
-        time.sleep(0.2)
-    time.sleep(0.5)  # let the checkpoint's files land
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert not (run_dir / "results.json").exists()
-
+    killed_after(args, run_dir / "sft", "checkpoint-*")
     again = slmfix(*args)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "resuming sft from" in again.stdout + again.stderr  # Hydra logs to stdout
@@ -177,10 +182,40 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
     log = again.stdout + again.stderr
     assert "RL prompts:" in log and "sampled get different rewards" in log
     sft, rl, more = (json.loads((run_dir / s / "seconds.json").read_text()) for s in ("sft", "rl", "sft_more"))
-    assert sft["steps"] < 30  # counted from the resumption
+    assert sft["steps"] == 30  # the stage's, before the kill and after
     assert more["steps"] == max(1, round(rl["seconds"] / (sft["seconds"] / sft["steps"])))
     assert json.loads((run_dir / "sft_more" / "log_history.json").read_text())[-1]["step"] == more["steps"]
     assert (run_dir / "training_sft_more.png").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_rl_killed_and_resumed_keeps_its_prompts_and_its_time(tmp_path: Path) -> None:
+    """kill -9 in the RL stage, then run again: the stage resumes on the prompts it chose before the kill, and its
+    seconds.json counts the whole stage, as the same stage run without a kill does (within 10%): the budget that
+    sft_more gets from it doesn't shrink with a kill. The uninterrupted run runs alongside, one thread each, so that
+    the two see the same load on the machine."""
+    args = ["dsl=sql", "trainer=grpo", "trainer.rl.select=spread", "trainer.rl.max_steps=8", "trainer.save_steps=2"]
+    args += ["eval.stages=[]", "trainer.threads=1", "experiment=smoke", "logger=none"]
+    whole_dir, run_dir = tmp_path / "whole", tmp_path / "killed"
+    with (tmp_path / "whole.log").open("w") as out:
+        whole = subprocess.Popen(
+            slmfix_command(*args, f"hydra.run.dir={whole_dir}"), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+        )
+        killed_after([*args, f"hydra.run.dir={run_dir}"], run_dir / "rl", "checkpoint-4")
+        again = slmfix(*args, f"hydra.run.dir={run_dir}")
+        assert whole.wait(timeout=600) == 0, (tmp_path / "whole.log").read_text()[-3000:]
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "resuming rl from" in again.stdout
+
+    def trained_on(log: str) -> list[str]:
+        return re.findall(r"rank 0: RL on (\d+ prompts \(sha256 of the prompts \w+\))", log)
+
+    assert trained_on(again.stdout) == trained_on((tmp_path / "whole.log").read_text())
+    assert len(trained_on(again.stdout)) == 1
+    assert (run_dir / "rl" / "prompts.json").read_text() == (whole_dir / "rl" / "prompts.json").read_text()
+    resumed, uninterrupted = (json.loads((d / "rl" / "seconds.json").read_text()) for d in (run_dir, whole_dir))
+    assert resumed["steps"] == uninterrupted["steps"] == 8
+    assert resumed["seconds"] == pytest.approx(uninterrupted["seconds"], rel=0.1)
 
 
 def test_a_checkpoint_cut_short_by_the_kill_is_not_resumed_from(tmp_path: Path) -> None:

@@ -1,10 +1,10 @@
 """Training through TRL: SFT on (broken draft -> reference) pairs, then GRPO or RLOO with the reward group.
 
 Each stage writes into `<run_dir>/<stage>/`: checkpoints every `trainer.save_steps`, the final model in `final/`,
-the trainer's log history in `log_history.json` and the stage's wall-clock in `seconds.json`. A stage whose `final/`
-exists is skipped and a stage with checkpoints resumes from the last one, so rerunning a killed run into the same run
-dir finishes it. Stage `sft_more` continues SFT from `sft/final` for the seconds the RL stage took: RL's baseline at
-equal compute.
+the trainer's log history in `log_history.json` and the stage's wall-clock and steps in `seconds.json` (over all the
+processes it took: `StageClock`). A stage whose `final/` exists is skipped and a stage with checkpoints resumes from
+the last one, so rerunning a killed run into the same run dir finishes it. Stage `sft_more` continues SFT from
+`sft/final` for the seconds the RL stage took: RL's baseline at equal compute.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ import torch
 from datasets import Dataset
 from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
-from transformers import PreTrainedTokenizerBase
+from transformers import PreTrainedTokenizerBase, TrainerCallback
+from transformers.trainer_callback import ExportableState
 
 from slmfix_exp.config import Config, check_rl
 from slmfix_exp.constrained import constrain_generation
@@ -318,20 +319,49 @@ def rl_args(cfg: Config, stage_dir: Path, report_to: list[str]) -> dict[str, Any
 STAGES = {"sft": run_sft, "rl": run_rl, "sft_more": run_sft_more}
 
 
+class StageClock(TrainerCallback, ExportableState):
+    """The wall-clock of a stage over all its processes: this one's since `start`, plus what the stage had spent when
+    the checkpoint it resumes from was saved. The Trainer saves the clock's reading into every checkpoint's
+    trainer_state.json (`ExportableState`), so the time a kill threw away (the steps after the last checkpoint,
+    trained again) is not counted twice."""
+
+    def __init__(self, start: float, before: float = 0.0) -> None:
+        self.start, self.before = start, before
+
+    @classmethod
+    def resuming(cls, start: float, checkpoint: str | None) -> StageClock:
+        """The clock of a stage that starts (at `start`) from `checkpoint`, with the seconds saved there."""
+        if checkpoint is None:
+            return cls(start)
+        state = json.loads((Path(checkpoint) / "trainer_state.json").read_text())
+        saved = state.get("stateful_callbacks", {}).get(cls.__name__)
+        if saved is None:
+            log.warning("%s holds no stage time: seconds.json counts from the resumption", checkpoint)
+            return cls(start)
+        return cls(start, saved["attributes"]["before"])
+
+    def seconds(self) -> float:
+        return self.before + time.perf_counter() - self.start
+
+    def state(self) -> dict[str, Any]:
+        return {"args": {"start": 0.0}, "attributes": {"before": self.seconds()}}
+
+
 def _train(trainer: Any, stage_dir: Path, tokenizer: PreTrainedTokenizerBase, start: float) -> SLM:
-    """Train (from the last checkpoint, if any) and save; `start` is when the stage began, for `seconds.json`: the
-    wall-clock and the steps of this process (a resumed stage counts from its resumption)."""
+    """Train (from the last checkpoint, if any) and save; `start` is when the stage began in this process, for
+    `seconds.json`: the stage's wall-clock and steps, over every process it took (`StageClock`)."""
     last = last_checkpoint(stage_dir)
     if last:
         log.info("resuming %s from %s", stage_dir.name, last)
+    clock = StageClock.resuming(start, last)
+    trainer.add_callback(clock)
     trainer.train(resume_from_checkpoint=last)
     final = stage_dir / "final"
     trainer.save_model(str(final))  # on every rank: DeepSpeed and FSDP gather the weights; rank 0 writes them
     if trainer.is_world_process_zero():
         tokenizer.save_pretrained(str(final))
         (stage_dir / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
-        steps = trainer.state.global_step - (int(Path(last).name.removeprefix("checkpoint-")) if last else 0)
-        seconds = {"seconds": round(time.perf_counter() - start, 2), "steps": steps}
+        seconds = {"seconds": round(clock.seconds(), 2), "steps": trainer.state.global_step}
         (stage_dir / "seconds.json").write_text(json.dumps(seconds))
     return trainer.model
 
