@@ -258,8 +258,9 @@ def _summary(
     seconds: float | None,
 ) -> dict[str, Any]:
     """The metrics over the tasks in `subset`. Reference metrics are over the tasks with a reference; the repair
-    metrics are over the drafts that failed the gate: how many of them each method made valid (and right, where
-    the language runs programs), and how much of the draft a valid repair kept."""
+    metrics are over the drafts that failed the gate: how many of them each method made pass it (`repaired_valid`:
+    valid, and under eval.gate=tests right on the task's tests too, so a valid but wrong draft left as it is counts
+    for no method), right where the language runs programs, and how much of the draft a repair kept."""
 
     def mean(values: Sequence[float]) -> float | None:
         return sum(values) / len(values) if values else None
@@ -268,7 +269,7 @@ def _summary(
     outs = [outcomes[i] for i in subset]
     ref = [i for i in subset if tasks[i].reference is not None]
     failing = [i for i in subset if outcomes[i].failing]
-    repaired = [i for i in failing if outcomes[i].validation.ok]
+    repaired = [i for i in failing if outcomes[i].passed]
     clean = [i for i in repaired if not per_task[i]["new_warning"]]
     metrics: dict[str, Any] = {
         "n": n,
