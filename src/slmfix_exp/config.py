@@ -67,6 +67,9 @@ class DataConfig:
     split_fractions: list[float] = field(default_factory=lambda: [0.8, 0.1, 0.1])  # for data without splits
     max_train: int | None = None
     max_test: int | None = None
+    # keep the training tasks whose reference is also a test task's reference (a result on those is not
+    # generalisation); false: they are dropped from training
+    keep_test_overlap: bool = False
 
 
 @dataclass
