@@ -328,6 +328,11 @@ class EvalConfig:
     stages: list[str] | None = None
     gate: str = "validator"  # which programs get repaired, and the feedback: validator | tests (task_tests.py)
 
+    @property
+    def chunk(self) -> int:
+        """The samples drawn at a time: `sample_chunk`, where 0 means all `num_samples` at once."""
+        return min(self.sample_chunk or self.num_samples, self.num_samples)
+
 
 @dataclass
 class SynthesisConfig:

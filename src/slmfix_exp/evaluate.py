@@ -7,8 +7,9 @@ keeps the best one: valid first, then the most similar to the draft (no referenc
 With `eval.gate=tests` (LeDex's self-debugging) a draft is kept only when it passes the task's tests (task_tests.py:
 for SQL its result on the task's database, so the reference's result is consulted at inference, as unit tests are in
 LeDex), a failing one gets the failed test as feedback, and samples are picked by the tests first. Either way each
-method reports pass@k of the first round's samples (unbiased estimator, over the tasks that were repaired) and, per
-round, the success-refinement rate: of the programs still failing before round r, the share fixed in round r.
+method reports pass@k of the first round's samples for every k up to `eval.num_samples` (over the tasks that were
+repaired: `pass_at_k_drawn`) and, per round, the success-refinement rate: of the programs still failing before
+round r, the share fixed in round r.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ class Outcome:
     program: str
     validation: Validation
     repair_calls: int = 0
-    samples_passed: list[bool] = field(default_factory=list)  # the gate's verdict on every sample of the first round
+    # the gate's verdict on every sample of the first round, in the order drawn (`pass_at_k_drawn` reads them)
+    samples_passed: list[bool] = field(default_factory=list)
     passed: bool | None = None  # the gate's verdict (eval.gate): the validator's, or the task's tests'
     feedback: Validation | None = None  # what the next repair prompt shows
     failing: bool = False  # the draft failed the gate, so the SLM was asked
@@ -70,7 +72,6 @@ def repair(
     e, form = cfg.eval, RepairFormat.of(cfg, dsl)
     refs, contexts = [t.reference or "" for t in tasks], [t.context for t in tasks]
     outcomes = _gated(dsl, drafts, refs, contexts, draft_validations, e.gate)
-    chunk = min(e.sample_chunk or e.num_samples, e.num_samples)
     for round_ in range(e.rounds):
         todo = [i for i, o in enumerate(outcomes) if not o.passed]
         if not todo:
@@ -81,7 +82,7 @@ def repair(
         by_task: dict[int, list[tuple[str, Verdict]]] = {i: [] for i in todo}
         pending, drawn = todo, 0
         while pending and drawn < e.num_samples:
-            k = min(chunk, e.num_samples - drawn)
+            k = min(e.chunk, e.num_samples - drawn)
             samples = generate(
                 model,
                 tokenizer,
@@ -110,8 +111,8 @@ def repair(
         for i, candidates in by_task.items():
             o = outcomes[i]
             o.repair_calls += 1
-            if round_ == 0:  # every task drew the first chunk: pass@k is estimated from it
-                o.samples_passed = [v.passed for _, v in candidates[:chunk]]
+            if round_ == 0:
+                o.samples_passed = [v.passed for _, v in candidates]
             best = max(
                 candidates,
                 key=lambda c: (
@@ -196,6 +197,15 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     if n - c < k:
         return 1.0
     return 1.0 - math.comb(n - c, k) / math.comb(n, k)
+
+
+def pass_at_k_drawn(passed: Sequence[bool], k: int, chunk: int) -> float:
+    """pass@k of one task from its first round's samples in the order drawn, `chunk` at a time until a chunk holds a
+    pass (`repair`). Up to the first chunk, which every task drew whole, the unbiased estimator over it; beyond, the
+    first k samples: whether they hold a pass is known though sampling stopped early, as it stops only after one."""
+    if k <= chunk:
+        return pass_at_k(chunk, sum(passed[:chunk]), k)
+    return float(any(passed[:k]))
 
 
 def best_threshold(scores: list[float], labels: list[bool]) -> tuple[float, float]:
@@ -301,10 +311,11 @@ def _summary(
         threshold, agreement = best_threshold(sims, [bool(per_task[i]["execution"]) for i in executed])
         metrics["sim_exec_agreement"] = agreement
         metrics["sim_exec_threshold"] = threshold
-    sampled = [o.samples_passed for o in outs if len(o.samples_passed) > 1]
+    e = cfg.eval
+    sampled = [o.samples_passed for o in outs if o.samples_passed] if e.num_samples > 1 else []
     for k in (1, 5, 10):
-        if sampled and min(len(s) for s in sampled) >= k:
-            metrics[f"pass@{k}"] = sum(pass_at_k(len(s), sum(s), k) for s in sampled) / len(sampled)
+        if sampled and k <= e.num_samples:  # pass@k of fewer than k samples is not reported
+            metrics[f"pass@{k}"] = sum(pass_at_k_drawn(s, k, e.chunk) for s in sampled) / len(sampled)
     if any(o.repair_calls for o in outs):
         metrics["rounds"] = refinement_rounds(outs, cfg.eval.rounds)
     metrics["errors_by_rule"] = dict(Counter(d.rule for o in outs for d in o.validation.errors).most_common())
