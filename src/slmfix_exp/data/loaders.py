@@ -66,10 +66,8 @@ def load_tasks(cfg: DataConfig, dsl: str, cache_dir: Path) -> dict[str, list[Tas
             tasks = list(_load_jsonl(path, dsl))
         elif fmt == "nl2bash":
             tasks = list(_load_nl2bash(path))
-        elif fmt == "spider":
-            tasks = list(_load_spider(path))
         else:
-            raise DataError(f"unknown data.format {fmt!r}: use auto, jsonl, nl2bash or spider")
+            tasks = list(_load_spider(path))
         for task in tasks:
             task.split = task.split if task.split in SPLITS else split_of(task.reference or "", cfg.split_fractions)
     if not tasks:

@@ -442,8 +442,6 @@ class DSL(ABC):
         its `_target_` names), the similarity `similarity()` computes unless told another, and the bounds (None
         keeps the language's own default)."""
         check_option_name("dsl", name, self)
-        if similarity not in SIMILARITIES:
-            raise ValueError(f"unknown dsl.similarity {similarity!r}: use one of {', '.join(SIMILARITIES)}")
         self.similarity_kind = similarity
         for key, value in (
             ("max_program_bytes", max_program_bytes),

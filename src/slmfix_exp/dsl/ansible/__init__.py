@@ -48,10 +48,6 @@ class Ansible(DSL):
     def __init__(self, backend: str = "native", unknown_collection: str = "warning", **bounds: Any) -> None:
         """`bounds`: max_program_bytes, timeout_s, max_tree_nodes, as `DSL` takes them. ansible-lint needs ~4 s
         to start, so its backend's default time bound is a minute."""
-        if backend not in ("native", "ansible-lint"):
-            raise ValueError(f"unknown ansible backend {backend!r}: use 'native' or 'ansible-lint'")
-        if unknown_collection not in ("warning", "error"):
-            raise ValueError(f"unknown_collection must be 'warning' or 'error', not {unknown_collection!r}")
         if backend == "ansible-lint" and bounds.get("timeout_s") is None:
             bounds["timeout_s"] = 60.0
         super().__init__(**bounds)
