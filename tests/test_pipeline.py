@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import sacrebleu
 
+from slmfix_exp.dsl import dsl_from_config
+from slmfix_exp.experiment import compose
 from tests.conftest import ROOT, SHARED_DATA
 from tests.helpers import slmfix, slmfix_command
 
@@ -68,8 +70,11 @@ def test_entrypoint_writes_the_results_contract(tmp_path: Path, dsl: str) -> Non
         assert set(r) >= RECORD_KEYS
         if r["draft_valid"]:  # gated as in the paper: a valid draft is kept
             assert r["repaired"] == r["draft"]
-    valid_rate = sum(r["repaired_valid"] for r in records) / len(records)
-    assert valid_rate == pytest.approx(results["methods"]["rl"]["pass_rate"])
+    # the validity recorded for each repair is the validator's verdict on it, checked again here
+    language = dsl_from_config(compose([f"dsl={dsl}", "logger=none"])[1].dsl)
+    verdicts = language.validate_batch([r["repaired"] for r in records], [r["context"] for r in records])
+    assert [r["repaired_valid"] for r in records] == [v.ok for v in verdicts]
+    assert results["methods"]["rl"]["pass_rate"] == pytest.approx(sum(v.ok for v in verdicts) / len(records))
     for name in ("results.md", "methods.png", "training_sft.png", "training_rl.png"):
         assert (run_dir / name).stat().st_size > 0, name
     check_results_md_against_predictions(run_dir, records)
