@@ -250,12 +250,10 @@ def test_accelerate_launch_trains_on_two_processes_into_one_run_dir(tmp_path: Pa
     assert proc.stdout.strip().splitlines()[-1] == str(run_dir)
     assert_trained_on_two_ranks(run_dir)
     # GRPO's groups span the ranks: both train on rank 0's choice of prompts, though rank 0 alone evaluated SFT
-    chosen = dict(
-        re.findall(
-            r"rank (\d): RL on (\d+ prompts \(sha256 of the prompts \w+\))", (run_dir / "__main__.log").read_text()
-        )
-    )
+    log = (run_dir / "__main__.log").read_text()
+    chosen = dict(re.findall(r"rank (\d): RL on (\d+ prompts \(sha256 of the prompts \w+\))", log))
     assert set(chosen) == {"0", "1"} and chosen["0"] == chosen["1"]
+    assert log.count("sampled get different rewards") == 1  # chosen once, by rank 0, not by each rank on its own
     assert (run_dir / "predictions.jsonl").exists() and (run_dir / "methods.png").exists()
     assert wandb_run(run_dir)[2] == 0  # one W&B run, from rank 0
 
