@@ -3,6 +3,7 @@ outputs" lists."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import signal
@@ -196,21 +197,26 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_rl_killed_and_resumed_keeps_its_prompts_and_its_time(tmp_path: Path) -> None:
     """kill -9 in the RL stage, then run again: the stage resumes on the prompts it chose before the kill, and its
-    seconds.json counts the whole stage, as the same stage run without a kill does (within 10%): the budget that
-    sft_more gets from it doesn't shrink with a kill. The uninterrupted run runs alongside, one thread each, so that
-    the two see the same load on the machine."""
-    args = ["dsl=sql", "trainer=grpo", "trainer.rl.select=spread", "trainer.rl.max_steps=8", "trainer.save_steps=2"]
+    seconds.json counts the whole stage: the seconds saved with the checkpoint it resumed from plus the resumed
+    process's, so the budget sft_more gets from it doesn't shrink with a kill. Against the same stage run without a
+    kill, alongside it (one thread each, to share the machine's load): within 10% on a quiet machine (21.7 against
+    20.7 s); the bound here is looser, as a machine shared with other jobs moves either run by more than that."""
+    args = ["dsl=sql", "trainer=grpo", "trainer.rl.select=spread", "trainer.rl.max_steps=12", "trainer.save_steps=3"]
     args += ["eval.stages=[]", "trainer.threads=1", "experiment=smoke", "logger=none"]
     whole_dir, run_dir = tmp_path / "whole", tmp_path / "killed"
     with (tmp_path / "whole.log").open("w") as out:
         whole = subprocess.Popen(
             slmfix_command(*args, f"hydra.run.dir={whole_dir}"), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
         )
-        killed_after([*args, f"hydra.run.dir={run_dir}"], run_dir / "rl", "checkpoint-4")
+        killed_after([*args, f"hydra.run.dir={run_dir}"], run_dir / "rl", "checkpoint-6")
+        saved = {}  # the clock each checkpoint holds, read before the resumed run rotates them away
+        for state in (run_dir / "rl").glob("checkpoint-*/trainer_state.json"):
+            with contextlib.suppress(ValueError):  # one the kill cut short
+                saved[state.parent.name] = json.loads(state.read_text())["stateful_callbacks"]["StageClock"]
         again = slmfix(*args, f"hydra.run.dir={run_dir}")
         assert whole.wait(timeout=600) == 0, (tmp_path / "whole.log").read_text()[-3000:]
     assert again.returncode == 0, again.stderr[-3000:]
-    assert "resuming rl from" in again.stdout
+    (resumed_from,) = re.findall(r"resuming rl from \S+/(checkpoint-\d+)", again.stdout)
 
     def trained_on(log: str) -> list[str]:
         return re.findall(r"rank 0: RL on (\d+ prompts \(sha256 of the prompts \w+\))", log)
@@ -219,8 +225,12 @@ def test_rl_killed_and_resumed_keeps_its_prompts_and_its_time(tmp_path: Path) ->
     assert len(trained_on(again.stdout)) == 1
     assert (run_dir / "rl" / "prompts.json").read_text() == (whole_dir / "rl" / "prompts.json").read_text()
     resumed, uninterrupted = (json.loads((d / "rl" / "seconds.json").read_text()) for d in (run_dir, whole_dir))
-    assert resumed["steps"] == uninterrupted["steps"] == 8
-    assert resumed["seconds"] == pytest.approx(uninterrupted["seconds"], rel=0.1)
+    assert resumed["steps"] == uninterrupted["steps"] == 12
+    own = float(re.findall(r"stage train rl done in ([\d.]+) s", again.stdout)[0])
+    before = saved[resumed_from]["attributes"]["before"]
+    assert before > 0.3 * uninterrupted["seconds"]  # the first process's time, selection and 6 steps
+    assert resumed["seconds"] == pytest.approx(before + own, abs=0.5)
+    assert resumed["seconds"] == pytest.approx(uninterrupted["seconds"], rel=0.25)
 
 
 def test_a_checkpoint_cut_short_by_the_kill_is_not_resumed_from(tmp_path: Path) -> None:
