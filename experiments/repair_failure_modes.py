@@ -19,8 +19,8 @@ import json
 import sys
 from collections import Counter, defaultdict
 
-from slmfix_exp.evaluate import generate
 from slmfix_exp.experiment import compose, setup
+from slmfix_exp.generation import generate
 from slmfix_exp.models import load_slm, load_tokenizer
 from slmfix_exp.prompts import EDIT_FENCE, apply_edit, extract_program
 from slmfix_exp.train import repair_examples

@@ -11,12 +11,12 @@ import pytest
 import torch
 
 import slmfix_exp.constrained
-import slmfix_exp.evaluate
+import slmfix_exp.generation
 from slmfix_exp import train
 from slmfix_exp.config import DataConfig, TinySLMConfig, to_typed
 from slmfix_exp.data.loaders import load_tasks
 from slmfix_exp.dsl import get_dsl
-from slmfix_exp.evaluate import generate
+from slmfix_exp.generation import generate
 from slmfix_exp.models import build_tiny_model, load_slm, load_tokenizer, prompt_text, slm_example, train_tokenizer
 
 # A minimal ChatML-like template: each message on its turn's line, closed by the EOS token; the generation prompt
@@ -98,7 +98,7 @@ def seen_drafts(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
             return scores
 
     monkeypatch.setattr(slmfix_exp.constrained, "SearchTextInDraft", Recording)  # constrain_generation's (GRPO)
-    monkeypatch.setattr(slmfix_exp.evaluate, "SearchTextInDraft", Recording)  # evaluate.generate's
+    monkeypatch.setattr(slmfix_exp.generation, "SearchTextInDraft", Recording)  # generation.generate's
     return drafts
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
+from enum import Enum
 from pathlib import Path
 
 import pytest
 from hydra.errors import ConfigCompositionException, MissingConfigException
+from omegaconf import OmegaConf
 from omegaconf.errors import ConfigKeyError, MissingMandatoryValue
 
-from slmfix_exp.config import Config, to_typed
+from slmfix_exp.config import OPTION_SCHEMAS, Config, to_typed
 from tests.conftest import CONF_DIR
 
 GROUPS = sorted(p.name for p in CONF_DIR.iterdir() if p.is_dir())
@@ -43,10 +48,11 @@ def test_groups_are_the_designed_ones() -> None:
 
 @pytest.mark.parametrize(("group", "option"), OPTIONS)
 def test_every_option_composes_into_the_schema(compose_config, group: str, option: str) -> None:
+    """The typed config holds every value the option's files set, as composed: nothing dropped or changed."""
     overrides = [f"{group}={option}"] + ([NEEDS_VALUE[(group, option)]] if (group, option) in NEEDS_VALUE else [])
     cfg = compose_config(overrides)
     typed = to_typed(cfg)
-    assert isinstance(typed, Config)
+    assert OmegaConf.to_container(OmegaConf.structured(typed)) == OmegaConf.to_container(cfg, resolve=True)
     if hasattr(getattr(typed, group, None), "name"):
         assert getattr(typed, group).name == option
 
@@ -58,18 +64,74 @@ def test_default_is_the_papers_pipeline(compose_config) -> None:
 
 
 @pytest.mark.parametrize(
-    ("stages", "message"),
-    [
-        ("[sft,ppo]", r"unknown trainer.stages \['ppo'\]"),
-        ("[sft,sft_more,rl]", "sft_more must come last"),
-        ("[rl,sft_more]", "it needs both"),
-    ],
+    ("stages", "message"), [("[sft,sft_more,rl]", "sft_more must come last"), ("[rl,sft_more]", "it needs both")]
 )
 def test_stages_that_cant_run_fail_at_start_up(compose_config, stages: str, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=message):
         to_typed(compose_config([f"trainer.stages={stages}"]))
-    with pytest.raises(ValueError, match=r"trainer\.rl\.select 'hard'"):
-        to_typed(compose_config(["trainer.rl.select=hard"]))
+
+
+def choice_keys() -> list[tuple[list[str], str, type[Enum], bool]]:
+    """Every key of the schema with a fixed set of values (an Enum): the overrides that choose the option whose
+    schema has it, the key, its Enum, and whether it is a list of them."""
+    found: list[tuple[list[str], str, type[Enum], bool]] = []
+
+    def walk(schema: type, prefix: str, overrides: list[str]) -> None:
+        for name, hint in typing.get_type_hints(schema).items():
+            if isinstance(hint, types.UnionType):  # X | None
+                (hint,) = (a for a in typing.get_args(hint) if a is not type(None))
+            listed = typing.get_origin(hint) is list
+            kind = typing.get_args(hint)[0] if listed else hint
+            if isinstance(kind, type) and issubclass(kind, Enum):
+                found.append((overrides, f"{prefix}{name}", kind, listed))
+            elif dataclasses.is_dataclass(kind) and name not in OPTION_SCHEMAS:
+                walk(kind, f"{prefix}{name}.", overrides)
+
+    walk(Config, "", [])
+    for group, base in OPTION_SCHEMAS.items():
+        for option in base.__subclasses__():
+            chosen = [
+                f"{group}={option.name}",
+                *([NEEDS_VALUE[(group, option.name)]] if (group, option.name) in NEEDS_VALUE else []),
+            ]
+            walk(option, f"{group}.", chosen)
+    return found
+
+
+CHOICE_KEYS = choice_keys()
+
+
+def test_the_choice_keys_are_found() -> None:
+    keys = {key for _, key, _, _ in CHOICE_KEYS}
+    assert {"eval.gate", "trainer.stages", "trainer.rl.select", "slm.architecture", "slm.quantization"} <= keys
+    assert {"dsl.backend", "dsl.severity", "logger.mode", "base_llm.dtype", "synthesis.teacher"} <= keys
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "choices", "listed"), CHOICE_KEYS, ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_a_value_outside_a_keys_choices_fails_at_composition_naming_both(  # type: ignore[no-untyped-def]
+    compose_config, overrides: list[str], key: str, choices: type[Enum], listed: bool
+) -> None:
+    """Before any stage runs (composing is the entrypoint's first step): the error names the key and its choices."""
+    with pytest.raises(ConfigCompositionException) as info:
+        compose_config([*overrides, f"{key}=[bogus]" if listed else f"{key}=bogus"])
+    message = str(info.value.__cause__)
+    assert f"full_key: {key}{'[0]' if listed else ''}" in message
+    assert f"expected one of [{', '.join(c.value for c in choices)}]" in message
+    for good in choices:  # and every choice composes
+        compose_config([*overrides, f"{key}=[{good.value}]" if listed else f"{key}={good.value}"])
+
+
+@pytest.mark.slow
+def test_a_bad_choice_fails_the_entrypoint_before_drafting(tmp_path: Path) -> None:
+    """slm.architecture was checked only when the SLM was built, after drafting and the baselines."""
+    from tests.helpers import slmfix
+
+    proc = slmfix("dsl=sql", "logger=none", "slm.architecture=gpt2", f"hydra.run.dir={tmp_path / 'run'}")
+    assert proc.returncode != 0
+    assert "Invalid value 'gpt2', expected one of [llama, qwen2]" in proc.stderr and "slm.architecture" in proc.stderr
+    assert "stage draft" not in proc.stdout and not (tmp_path / "run").exists()
 
 
 def test_shared_sft_is_keyed_by_what_sft_reads(compose_config) -> None:  # type: ignore[no-untyped-def]
@@ -206,8 +268,6 @@ def test_vllm_options_reach_grpo_and_rloo_configs(compose_config, tmp_path) -> N
     for config_class in (GRPOConfig, RLOOConfig):
         args = config_class(**rl_args(cfg, tmp_path, []))
         assert (args.use_vllm, args.vllm_mode, args.vllm_gpu_memory_utilization) == (True, "server", 0.6)
-    with pytest.raises(ValueError, match=r"trainer\.rl\.vllm_mode 'remote'"):
-        to_typed(compose_config(["slm=hf", "trainer.rl.use_vllm=true", "trainer.rl.vllm_mode=remote"]))
 
 
 def test_trls_other_rl_options_pass_through_and_are_checked_at_start_up(compose_config, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ from slmfix_exp.constrained import (
 )
 from slmfix_exp.dsl import get_dsl
 from slmfix_exp.dsl.base import Task, Validation
-from slmfix_exp.evaluate import generate
+from slmfix_exp.generation import generate
 from slmfix_exp.models import build_tiny_model, train_tokenizer
 from slmfix_exp.prompts import RepairFormat, apply_edit, find_whole
 
@@ -89,7 +89,7 @@ def test_any_walk_through_the_allowed_tokens_writes_an_edit_that_applies(tokeniz
 
 
 def test_generate_with_the_constraint_only_copies_the_draft(tokenizer) -> None:  # type: ignore[no-untyped-def]
-    """Through evaluate.generate on real repair prompts: an untrained model's sampled answers, opened by hand into a
+    """Through generation.generate on real repair prompts: an untrained model's sampled answers, opened by hand into a
     search block, copy pieces of their own row's draft (rows are prompts x samples, sorted by length), and the same
     model unconstrained writes search texts that aren't."""
     model = build_tiny_model(
@@ -116,7 +116,7 @@ def test_generate_with_the_constraint_only_copies_the_draft(tokenizer) -> None: 
 
     def search_texts(processor: type | None) -> list[list[str]]:
         torch.manual_seed(0)
-        with patch("slmfix_exp.evaluate.SearchTextInDraft", processor or SearchTextInDraft):
+        with patch("slmfix_exp.generation.SearchTextInDraft", processor or SearchTextInDraft):
             answers = generate(
                 model, tokenizer, prompts, 12, 64, num_samples=4, temperature=1.0, constrain=bool(processor)
             )
@@ -141,7 +141,7 @@ def test_draft_of_reads_back_the_draft_of_a_repair_prompt() -> None:
 
 def test_trainer_generation_is_constrained_once(tokenizer) -> None:  # type: ignore[no-untyped-def]
     """constrain_generation wraps model.generate (TRL's trainers take no logits processors) and adds one processor,
-    also when the caller (evaluate.generate) brings its own."""
+    also when the caller (generation.generate) brings its own."""
     seen: list[list] = []
 
     class Model:
@@ -205,7 +205,7 @@ def test_a_replacement_only_writes_the_prompts_names(tokenizer, seed: int) -> No
 
 
 def test_generate_with_names_writes_no_new_name(tokenizer) -> None:  # type: ignore[no-untyped-def]
-    """Through evaluate.generate: an untrained model sampling replacements writes only the prompt's words with
+    """Through generation.generate: an untrained model sampling replacements writes only the prompt's words with
     `names`, and other words without it."""
     model = build_tiny_model(
         TinySLMConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64), tokenizer, 0
@@ -225,7 +225,7 @@ def test_generate_with_names_writes_no_new_name(tokenizer) -> None:  # type: ign
 
     def replacements(names: bool) -> list[str]:
         torch.manual_seed(0)
-        with patch("slmfix_exp.evaluate.SearchTextInDraft", Opened):
+        with patch("slmfix_exp.generation.SearchTextInDraft", Opened):
             answers = generate(
                 model, tokenizer, [prompt + opened], 8, 64, num_samples=16, temperature=1.0, constrain=True, names=names
             )

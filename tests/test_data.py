@@ -294,3 +294,27 @@ def test_hf_drafts_from_a_local_model(bundled: dict, tmp_path: Path) -> None:
     assert len(drafts) == 3 and all(d.label == "llm" and isinstance(d.program, str) for d in drafts)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         make_drafts(HFLLMConfig(model=str(tmp_path / "nope")), get_dsl("bash"), tasks, 0, tmp_path)
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_a_training_task_with_a_test_reference_is_dropped_unless_kept_loudly(
+    tmp_path: Path, keep: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    from slmfix_exp.experiment import compose, setup
+
+    records = [
+        {"id": "a", "nl": "list files", "program": "ls -a", "split": "train"},
+        {"id": "b", "nl": "list all files", "program": "ls -l", "split": "train"},  # the test task's reference
+        {"id": "c", "nl": "show the date", "program": "date", "split": "train"},
+        {"id": "d", "nl": "list the files", "program": "ls -l", "split": "test"},
+        {"id": "e", "nl": "print the directory", "program": "pwd", "split": "test"},
+    ]
+    path = tmp_path / "tasks.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    _, cfg = compose(["dsl=bash", "logger=none", f"data.path={path}", f"data.keep_test_overlap={keep}"])
+    with caplog.at_level("INFO", logger="slmfix_exp.experiment"):
+        run = setup(cfg)
+    assert [t.id for t in run.test] == ["d", "e"]
+    assert [t.id for t in run.splits["train"]] == (["a", "b", "c"] if keep else ["a", "c"])
+    warned = [r for r in caplog.records if r.levelname == "WARNING" and "not generalisation" in r.getMessage()]
+    assert len(warned) == keep

@@ -250,10 +250,6 @@ def test_unknown_collection_is_a_warning_unless_asked() -> None:
     assert result.ok and result.diagnostics[0].rule == "unknown-collection"
     assert result.diagnostics[0].severity == "warning"
     assert not Ansible(unknown_collection="error").validate(program).ok
-    with pytest.raises(ValueError):
-        Ansible(unknown_collection="ignore")
-    with pytest.raises(ValueError):
-        Ansible(backend="yamllint")
 
 
 def test_free_form_modules() -> None:

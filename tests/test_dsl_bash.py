@@ -444,13 +444,6 @@ def test_falls_back_to_bashlex_without_the_binary(monkeypatch: pytest.MonkeyPatc
     assert checker.validate("ls -l | wc -l").ok and not checker.validate('echo "x').ok
 
 
-def test_bad_arguments_fail_at_construction() -> None:
-    with pytest.raises(ValueError):
-        Bash(severity="fatal")
-    with pytest.raises(ValueError):
-        Bash(backend="bash")
-
-
 # ---- trees and similarity -----------------------------------------------------------------------------------
 
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from slmfix_exp.config import TinySLMConfig
-from slmfix_exp.evaluate import generate
+from slmfix_exp.generation import generate
 from slmfix_exp.models import build_tiny_model, train_tokenizer
 
 
@@ -47,8 +49,37 @@ def test_a_repair_that_passes_by_adding_a_warning_is_counted_apart() -> None:
     evaluation = Evaluation(cfg, dsl, tasks, [Draft(t.id, d, "llm") for t, d in zip(tasks, drafts, strict=True)])
     assert not any(v.ok for v in evaluation.draft_validations)
     repairs = ["rw . -perm [permission]", "find . -maxdepth 1 -name '*.wav'"]  # a made-up command; a real fix
-    outcomes = [Outcome(p, dsl.validate(p), repair_calls=1, failing=True) for p in repairs]
+    verdicts = [dsl.validate(p) for p in repairs]
+    outcomes = [Outcome(p, v, 1, passed=v.ok, failing=True) for p, v in zip(repairs, verdicts, strict=True)]
     assert all(o.validation.ok for o in outcomes)
     metrics = evaluation._add("slm", outcomes, time.perf_counter())
     assert (metrics["repaired_valid"], metrics["repaired_no_new_warning"]) == (2, 1)
     assert metrics["repaired_no_new_warning_rate"] == 0.5
+
+
+def test_under_the_tests_gate_a_draft_left_as_it_is_is_repaired_by_no_method(tmp_path: Path) -> None:
+    """eval.gate=tests on SQL sends the valid but wrong drafts to repair too. `base` repairs nothing: its repair
+    figures are 0, though some of the drafts it "failed" are valid; and results.md says the gate is an oracle."""
+    from slmfix_exp.evaluate import Evaluation, Timings, evaluate_baselines, write_results
+    from slmfix_exp.experiment import compose, setup
+    from slmfix_exp.report import ORACLE_NOTE
+
+    _, cfg = compose(["dsl=sql", "eval.gate=tests", "logger=none", "base_llm.p_off=0.5"])
+    run = setup(cfg)
+    evaluation: Evaluation = evaluate_baselines(cfg, run.dsl, run.test, run.cache_dir, Timings())
+    base = evaluation.metrics["base"]
+    valid_but_wrong = [o for o in evaluation.outcomes["base"][0] if o.failing and o.validation.ok]
+    assert valid_but_wrong  # what the old count took for repaired
+    assert (base["repaired_valid"], base["repaired_rate"], base["repaired_no_new_warning"]) == (0, 0.0, 0)
+    assert base["repaired_exec"] == 0
+    write_results(tmp_path, evaluation, {"eval": {"gate": cfg.eval.gate}}, {})
+    assert ORACLE_NOTE in (tmp_path / "results.md").read_text()
+
+
+def test_under_the_validator_gate_results_name_no_oracle(tmp_path: Path) -> None:
+    from slmfix_exp.report import ORACLE_NOTE, results_markdown
+
+    methods = {"base": {"n": 1, "pass_rate": 1.0}}
+    assert ORACLE_NOTE not in results_markdown(
+        {"dsl": "sql", "config": {"eval": {"gate": "validator"}}, "methods": methods}
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -242,11 +243,17 @@ def assert_trained_on_two_ranks(run_dir: Path) -> None:
 def test_accelerate_launch_trains_on_two_processes_into_one_run_dir(tmp_path: Path) -> None:
     launcher = [sys.executable, "-m", "accelerate.commands.launch", "--main_process_port", str(free_port())]
     launcher += ["--config_file", "experiments/accelerate/cpu_ddp.yaml"]
-    proc = slmfix(*SMOKE, "logger=wandb", f"hydra.run.dir={tmp_path}/runs/${{now:%H-%M-%S-%f}}", launcher=launcher)
+    run_dir = f"hydra.run.dir={tmp_path}/runs/${{now:%H-%M-%S-%f}}"
+    proc = slmfix(*SMOKE, "logger=wandb", "trainer.rl.select=spread", run_dir, launcher=launcher)
     assert proc.returncode == 0, proc.stderr[-3000:]
     (run_dir,) = (tmp_path / "runs").iterdir()  # rank 1 ran in rank 0's dir, though its clock read differently
     assert proc.stdout.strip().splitlines()[-1] == str(run_dir)
     assert_trained_on_two_ranks(run_dir)
+    # GRPO's groups span the ranks: both train on rank 0's choice of prompts, though rank 0 alone evaluated SFT
+    log = (run_dir / "__main__.log").read_text()
+    chosen = dict(re.findall(r"rank (\d): RL on (\d+ prompts \(sha256 of the prompts \w+\))", log))
+    assert set(chosen) == {"0", "1"} and chosen["0"] == chosen["1"]
+    assert log.count("sampled get different rewards") == 1  # chosen once, by rank 0, not by each rank on its own
     assert (run_dir / "predictions.jsonl").exists() and (run_dir / "methods.png").exists()
     assert wandb_run(run_dir)[2] == 0  # one W&B run, from rank 0
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +27,6 @@ from omegaconf import DictConfig, OmegaConf
 
 from slmfix_exp import CONF_DIR
 from slmfix_exp.config import Config, evaluated_stages, to_typed
-from slmfix_exp.data.base_llm import make_drafts
 from slmfix_exp.distributed import (
     barrier,
     follow_rank0,
@@ -39,21 +37,12 @@ from slmfix_exp.distributed import (
     submitit_tasks,
     world_size,
 )  # importing it registers the schemas before Hydra composes
-from slmfix_exp.evaluate import Evaluation, write_results
+from slmfix_exp.evaluate import Evaluation, Timings, evaluate_baselines, log_method, write_results
 from slmfix_exp.experiment import Setup, setup
+from slmfix_exp.rundir import stage_done
 from slmfix_exp.tracking import Tracker, tracker_from_config
 
 log = logging.getLogger("slmfix_exp")
-
-
-class Timings(dict[str, float]):
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        log.info("stage %s ...", name)
-        start = time.perf_counter()
-        yield
-        self[name] = round(time.perf_counter() - start, 2)
-        log.info("stage %s done in %.1f s", name, self[name])
 
 
 def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -> dict[str, Any]:
@@ -64,7 +53,7 @@ def run(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None = None) -
     with tracked(cfg, raw, run_dir, sweep) as tracker:
         with timings.stage("load data"), rank0_first():
             tasks = setup(cfg)
-        evaluation = evaluate_baselines(cfg, tasks, timings) if rank() == 0 else None
+        evaluation = evaluate_baselines(cfg, tasks.dsl, tasks.test, tasks.cache_dir, timings) if rank() == 0 else None
         dataset = synthesised_dataset(cfg, tasks, run_dir, timings)
         if cfg.trainer.stages or cfg.eval.slm_base:
             slm = SLMStages(cfg, raw, run_dir, tasks, dataset, evaluation, tracker, timings)
@@ -112,19 +101,6 @@ def tracked(cfg: Config, raw: DictConfig, run_dir: Path, sweep: str | None) -> I
         tracker.finish(failed=True)
         raise
     tracker.finish()
-
-
-def evaluate_baselines(cfg: Config, tasks: Setup, timings: Timings) -> Evaluation:
-    """Draft the test tasks, validate the drafts, and score the methods without an SLM: `base` (the drafts as they
-    are) and `rules` (the validator's own suggestions applied)."""
-    with timings.stage("draft"):
-        drafts = make_drafts(cfg.base_llm, tasks.dsl, tasks.test, cfg.seed, tasks.cache_dir)
-    with timings.stage("validate drafts"):
-        evaluation = Evaluation(cfg, tasks.dsl, tasks.test, drafts)
-    for name, method in (("base", evaluation.base), ("rules", evaluation.rules)):
-        with timings.stage(f"evaluate {name}"):
-            log_method(name, method())
-    return evaluation
 
 
 def synthesised_dataset(cfg: Config, tasks: Setup, run_dir: Path, timings: Timings) -> list[dict[str, Any]] | None:
@@ -182,7 +158,7 @@ class SLMStages:
             train.stage_dir(cfg, self.raw, self.run_dir, stage, tasks.cache_dir) as stage_dir,
             self.timings.stage(f"train {stage}"),
         ):
-            finished = train.stage_done(stage_dir)
+            finished = stage_done(stage_dir)
             if finished:
                 log.info("stage %s already finished; loading %s", stage, finished)
                 self.model = load_slm(str(finished), cfg.slm)
@@ -203,16 +179,6 @@ class SLMStages:
             log_method(method, metrics)
             self.tracker.log({f"eval/{method}/{k}": v for k, v in metrics.items() if isinstance(v, int | float)})
         barrier()
-
-
-def log_method(name: str, metrics: dict[str, Any]) -> None:
-    log.info(
-        "%s: pass rate %.3f, repaired %s of %d invalid",
-        name,
-        metrics["pass_rate"],
-        metrics["repaired_valid"],
-        metrics["invalid_drafts"],
-    )
 
 
 def log_to_tracker(tracker: Tracker, results: dict[str, Any], plots: list[Path], evaluation: Evaluation) -> None:

@@ -4,7 +4,9 @@
 merged into these dataclasses: a misspelled key or a value of the wrong type fails at start-up with an error that
 names the key. Each group has one dataclass, whose option files (conf/<group>/<option>.yaml) set some of its fields;
 in the groups of `OPTION_SCHEMAS` (dsl, base_llm, slm, reward, logger) each option has a schema of its own, which its
-option file names first in its defaults, and a `_target_` that `hydra.utils.instantiate` builds.
+option file names first in its defaults, and a `_target_` that `hydra.utils.instantiate` builds. A key with a fixed
+set of values is typed by one of the `StrEnum`s below, so a value outside it fails at composition too, with an error
+naming the key and the choices.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from hydra.core.config_store import ConfigStore
@@ -19,6 +22,29 @@ from hydra.utils import get_class, instantiate
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 T = TypeVar("T")
+
+# The values of the keys with a fixed set of them. Each member's name is its value (OmegaConf reads a value from
+# YAML or the command line as a member's name), and a member is the string it names: comparisons with strings,
+# dict keys, f-strings and JSON see the value.
+Similarity = StrEnum("Similarity", ["paper", "ted"])  # dsl.similarity: SLMFix's per-language score | 1 - TED/size
+AnsibleBackend = StrEnum("AnsibleBackend", ["native", "ansible-lint"])
+UnknownCollection = StrEnum("UnknownCollection", ["warning", "error"])
+BashBackend = StrEnum("BashBackend", ["options", "shellcheck", "bashlex"])
+ShellCheckSeverity = StrEnum("ShellCheckSeverity", ["error", "warning", "info", "style"])
+DataFormat = StrEnum("DataFormat", ["auto", "jsonl", "nl2bash", "spider"])
+Dtype = StrEnum("Dtype", ["float32", "bfloat16", "float16"])
+LoadDtype = StrEnum("LoadDtype", ["auto", "float32", "bfloat16", "float16"])  # auto: the checkpoint's own
+Answer = StrEnum("Answer", ["program", "edit"])
+Quantization = StrEnum("Quantization", ["4bit", "auto"])  # or null: none; auto: 4bit on CUDA, none on a CPU
+EvalPart = StrEnum("EvalPart", ["all", "tune", "held_out"])
+Architecture = StrEnum("Architecture", ["llama", "qwen2"])
+VLLMMode = StrEnum("VLLMMode", ["colocate", "server"])
+Select = StrEnum("Select", ["all", "spread"])
+Stage = StrEnum("Stage", ["sft", "rl", "sft_more"])
+PromptMode = StrEnum("PromptMode", ["direct", "explain_then_fix"])
+Gate = StrEnum("Gate", ["validator", "tests"])
+Teacher = StrEnum("Teacher", ["auto", "llm", "slm", "reference"])
+WandbMode = StrEnum("WandbMode", ["offline", "online", "disabled"])
 
 
 @dataclass
@@ -29,7 +55,7 @@ class DSLConfig:
 
     _target_: str = MISSING
     name: str = MISSING
-    similarity: str = "paper"  # the similarity the reward and `ast_similarity` use: paper | ted
+    similarity: Similarity = Similarity.paper  # the similarity the reward and `ast_similarity` use
     # Bounds on hostile programs; null: the language's own default (see conf/dsl/<name>.yaml)
     max_program_bytes: int | None = None  # longer programs are invalid unparsed, with no tree and similarity 0
     timeout_s: float | None = None  # per program: validation, a tree, a similarity; past it: invalid / None / 0
@@ -40,16 +66,18 @@ class DSLConfig:
 class AnsibleConfig(DSLConfig):
     _target_: str = "slmfix_exp.dsl.ansible.Ansible"
     name: str = "ansible"
-    backend: str = "native"  # native | ansible-lint
-    unknown_collection: str = "warning"  # a module of a collection that isn't installed is a warning | error
+    backend: AnsibleBackend = AnsibleBackend.native
+    unknown_collection: UnknownCollection = UnknownCollection.warning  # a module of a collection that isn't installed
 
 
 @dataclass
 class BashConfig(DSLConfig):
     _target_: str = "slmfix_exp.dsl.bash.Bash"
     name: str = "bash"
-    backend: str = "options"  # options | shellcheck | bashlex
-    severity: str = "error"  # the ShellCheck severity that fails a program
+    # options: ShellCheck (bashlex where it is missing) and every known utility's options checked against its spec;
+    # shellcheck: ShellCheck alone, the SLMFix paper's validator; bashlex: bashlex's parse errors alone
+    backend: BashBackend = BashBackend.options
+    severity: ShellCheckSeverity = ShellCheckSeverity.error  # the ShellCheck severity that fails a program
 
 
 @dataclass
@@ -63,10 +91,13 @@ class SQLConfig(DSLConfig):
 @dataclass
 class DataConfig:
     path: str | None = None  # None: the bundled tasks; else a JSONL file, an NL2Bash dir or a Spider dir
-    format: str = "auto"  # auto | jsonl | nl2bash | spider
+    format: DataFormat = DataFormat.auto
     split_fractions: list[float] = field(default_factory=lambda: [0.8, 0.1, 0.1])  # for data without splits
     max_train: int | None = None
     max_test: int | None = None
+    # keep the training tasks whose reference is also a test task's reference (a result on those is not
+    # generalisation); false: they are dropped from training
+    keep_test_overlap: bool = False
 
 
 @dataclass
@@ -100,7 +131,7 @@ class HFLLMConfig(BaseLLMConfig):
     batch_size: int = 8  # conversations per generate call
     # where the weights go, as `from_pretrained`'s device_map: auto fills the GPUs, then the CPU; null: the CPU
     device_map: str | None = "auto"
-    dtype: str = "auto"  # auto (the checkpoint's own, e.g. bfloat16) | float32 | bfloat16 | float16
+    dtype: LoadDtype = LoadDtype.auto
 
 
 @dataclass
@@ -136,11 +167,11 @@ class SLMConfig:
     _target_: str = MISSING
     name: str = MISSING
     max_length: int = 768  # prompt + completion tokens
-    answer: str = "program"  # what the SLM writes: program (the whole fixed program) | edit (search/replace hunks)
+    answer: Answer = Answer.program  # what the SLM writes: the whole fixed program | edit (search/replace hunks)
     constrain_search: bool = True  # edit: search texts only copy pieces of the draft, in RL and evaluation
     constrain_names: bool = True  # edit, and a DSL whose names are all in the prompt (SQL): replacements copy them
-    quantization: str | None = None  # null | 4bit (bitsandbytes NF4) | auto (4bit on CUDA, null on a CPU)
-    dtype: str = "float32"  # float32 | bfloat16 | float16
+    quantization: Quantization | None = None  # 4bit: bitsandbytes NF4; auto: 4bit on CUDA, none on a CPU
+    dtype: Dtype = Dtype.float32
     # where the weights go, as `from_pretrained`'s device_map: auto fills the GPUs, then the CPU (in a multi-process
     # run: each process's own GPU), so that a loaded stage evaluates there too; null: on the CPU, where training
     # moves the model to the trainer's device but evaluation leaves it
@@ -161,7 +192,7 @@ class TinySLMConfig(SLMConfig):
 
     _target_: str = "slmfix_exp.models.TinySLM"
     name: str = "tiny"
-    architecture: str = "llama"  # llama | qwen2
+    architecture: Architecture = Architecture.llama
     hidden_size: int = 192
     num_layers: int = 4
     num_heads: int = 4
@@ -269,12 +300,12 @@ class RLConfig:
     # generate the rollouts with vLLM (pip install "trl[vllm]", a GPU); refused with constrained edit answers
     # (slm.answer=edit, slm.constrain_search=true): the constraint is on `model.generate`, which vLLM bypasses
     use_vllm: bool = False
-    vllm_mode: str = "colocate"  # use_vllm: colocate (vLLM inside each training process) | server (`trl vllm-serve`)
+    vllm_mode: VLLMMode = VLLMMode.colocate  # use_vllm: vLLM inside each training process | server (`trl vllm-serve`)
     vllm_gpu_memory_utilization: float = 0.3  # use_vllm, colocate: the share of each GPU's memory vLLM takes
     # which repair examples RL learns from. all: every one; spread: of a pool of them (`select_pool` times the prompts
     # the steps draw), those whose num_generations samples from the starting model get different rewards; a group
     # whose samples all score the same gives GRPO and RLOO no gradient (TRL logs the share: frac_reward_zero_std)
-    select: str = "all"
+    select: Select = Select.all
     select_pool: int = 2
     # any other option of `args_class`, passed as it is (GRPOConfig: loss_type, scale_rewards, epsilon_high,
     # top_entropy_quantile, mask_truncated_completions...): `+trainer.rl.args.loss_type=dr_grpo`
@@ -292,7 +323,7 @@ class SFTMoreConfig:
 @dataclass
 class TrainerConfig:
     name: str = "sft_grpo"
-    stages: list[str] = field(default_factory=lambda: ["sft", "rl"])  # a subset of [sft, rl, sft_more], in order
+    stages: list[Stage] = field(default_factory=lambda: [Stage.sft, Stage.rl])  # in order; sft_more last
     sft: SFTConfig = field(default_factory=SFTConfig)
     rl: RLConfig = field(default_factory=RLConfig)
     sft_more: SFTMoreConfig = field(default_factory=SFTMoreConfig)
@@ -306,7 +337,7 @@ class TrainerConfig:
 
 @dataclass
 class PromptConfig:
-    mode: str = "direct"  # direct | explain_then_fix
+    mode: PromptMode = PromptMode.direct
     max_diagnostics: int = 5
 
 
@@ -321,7 +352,7 @@ class EvalDataConfig:
     # which part of them: all | tune (what rules, prompts and recipes may be tuned on) | held_out (what is reported).
     # The parts split the groups a DSL keeps together (DSL.holdout_group: SQL's databases, else the requests) by a
     # hash of their names, so a part is the same whatever else the files hold
-    part: str = "all"
+    part: EvalPart = EvalPart.all
     held_out_share: float = 0.5  # of the groups
 
 
@@ -340,8 +371,13 @@ class EvalConfig:
     chain: bool = False  # also evaluate `rules+<stage>` for each SLM: the rules first, the SLM on what they leave
     # the trained stages evaluated as methods; null: every one. The jobs of a reward sweep on a shared SFT stage
     # (`trainer.sft.share`) need not each evaluate the same SFT model again: eval.stages=[rl]
-    stages: list[str] | None = None
-    gate: str = "validator"  # which programs get repaired, and the feedback: validator | tests (task_tests.py)
+    stages: list[Stage] | None = None
+    gate: Gate = Gate.validator  # which programs get repaired, and the feedback (task_tests.py)
+
+    @property
+    def chunk(self) -> int:
+        """The samples drawn at a time: `sample_chunk`, where 0 means all `num_samples` at once."""
+        return min(self.sample_chunk or self.num_samples, self.num_samples)
 
 
 @dataclass
@@ -352,7 +388,7 @@ class SynthesisConfig:
     enabled: bool = False
     samples: int = 4  # drafts sampled per training task (LeDex: 20)
     temperature: float = 1.0  # of the drafts, where the base LLM samples (hf, openai; LeDex: 1.0)
-    teacher: str = "auto"  # auto | llm | slm | reference; auto: llm for base_llm hf or openai, else reference
+    teacher: Teacher = Teacher.auto  # auto: llm for base_llm hf or openai, else reference
     teacher_path: str | None = None  # slm: the model directory (e.g. a run's sft/final); null: slm.name_or_path
     refinements: int = 2  # teacher samples per failing draft (LeDex: 10); the reference teacher gives one
     refine_temperature: float = 0.8
@@ -377,7 +413,7 @@ class WandbLoggerConfig(LoggerConfig):
     name: str = "wandb"
     project: str = "slmfix_exp"
     entity: str | None = None
-    mode: str = "offline"  # offline | online | disabled; the WANDB_MODE environment variable wins
+    mode: WandbMode = WandbMode.offline  # the WANDB_MODE environment variable wins
     group: str | None = None  # null: the sweep the job belongs to
     tags: list[str] = field(default_factory=list)
 
@@ -448,9 +484,6 @@ def to_typed(raw: DictConfig) -> Config:
         Config(**{g: option_schema(g, (plain.get(g) or {}).get("name"))() for g in OPTION_SCHEMAS})
     )
     cfg: Config = OmegaConf.to_object(OmegaConf.merge(schema, plain))  # type: ignore[assignment]
-    unknown = [s for s in cfg.trainer.stages if s not in ("sft", "rl", "sft_more")]
-    if unknown:
-        raise ValueError(f"unknown trainer.stages {unknown}: use sft, rl and sft_more")
     if "sft_more" in cfg.trainer.stages and cfg.trainer.stages[-1] != "sft_more":
         raise ValueError("trainer.stages: sft_more must come last, after the rl stage whose time it is given")
     if "sft_more" in cfg.trainer.stages and not {"sft", "rl"} <= set(cfg.trainer.stages):
@@ -496,8 +529,6 @@ RL_ARGS_SET_BY_THE_RUN: dict[str, str | None] = {
 def check_rl(cfg: Config) -> None:
     """Refuse RL settings that can't work, before anything runs rather than when the RL stage starts."""
     rl = cfg.trainer.rl
-    if rl.select not in ("all", "spread"):
-        raise ValueError(f"unknown trainer.rl.select {rl.select!r}: use all or spread")
     if rl.args:
         options = {f.name for f in dataclasses.fields(get_class(rl.args_class))}
         for key in rl.args:
@@ -508,8 +539,6 @@ def check_rl(cfg: Config) -> None:
                 near = difflib.get_close_matches(key, options, n=3)
                 hint = f" (did you mean {', '.join(near)}?)" if near else ""
                 raise ValueError(f"trainer.rl.args.{key}: {rl.args_class} has no option {key!r}{hint}")
-    if rl.vllm_mode not in ("colocate", "server"):
-        raise ValueError(f"unknown trainer.rl.vllm_mode {rl.vllm_mode!r}: use colocate or server")
     if not 0 < rl.vllm_gpu_memory_utilization <= 1:
         raise ValueError(
             f"trainer.rl.vllm_gpu_memory_utilization must be in (0, 1], not {rl.vllm_gpu_memory_utilization}"

@@ -245,7 +245,7 @@ def constrain_generation(model: Any, tokenizer: PreTrainedTokenizerBase, names: 
 
     def constrained(*args: Any, **kwargs: Any) -> Any:
         processors = LogitsProcessorList(kwargs.pop("logits_processor", None) or [])
-        if not any(isinstance(p, SearchTextInDraft) for p in processors):  # evaluate.generate brings its own
+        if not any(isinstance(p, SearchTextInDraft) for p in processors):  # generation.generate brings its own
             processors.append(SearchTextInDraft(tokenizer, names))
         return generate(*args, logits_processor=processors, **kwargs)
 

@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import TypeVar
 
 import torch
 
@@ -17,6 +18,8 @@ import torch
 # A rank that fails doesn't leave the others waiting this long under torchrun (it stops them) nor over gloo (its
 # peers see its process go); over NCCL under submitit they wait until this timeout.
 RANK_TIMEOUT = timedelta(hours=1)
+
+T = TypeVar("T")
 
 
 def world_size() -> int:
@@ -79,3 +82,12 @@ def submitit_tasks() -> int:
     import submitit
 
     return int(submitit.JobEnvironment().num_tasks)
+
+
+def from_rank0(value: T) -> T:
+    """Rank 0's `value`, on every rank (what the other ranks pass is ignored)."""
+    if world_size() == 1:
+        return value
+    box = [value]
+    torch.distributed.broadcast_object_list(box, src=0)
+    return box[0]

@@ -7,8 +7,9 @@ keeps the best one: valid first, then the most similar to the draft (no referenc
 With `eval.gate=tests` (LeDex's self-debugging) a draft is kept only when it passes the task's tests (task_tests.py:
 for SQL its result on the task's database, so the reference's result is consulted at inference, as unit tests are in
 LeDex), a failing one gets the failed test as feedback, and samples are picked by the tests first. Either way each
-method reports pass@k of the first round's samples (unbiased estimator, over the tasks that were repaired) and, per
-round, the success-refinement rate: of the programs still failing before round r, the share fixed in round r.
+method reports pass@k of the first round's samples for every k up to `eval.num_samples` (over the tasks that were
+repaired: `pass_at_k_drawn`) and, per round, the success-refinement rate: of the programs still failing before
+round r, the share fixed in round r.
 """
 
 from __future__ import annotations
@@ -19,23 +20,23 @@ import math
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sacrebleu
-import torch
-from tqdm.auto import tqdm
 from transformers import PreTrainedTokenizerBase
 
 from slmfix_exp.config import Config
-from slmfix_exp.constrained import SearchTextInDraft
-from slmfix_exp.data.base_llm import Draft
+from slmfix_exp.data.base_llm import Draft, make_drafts
 from slmfix_exp.dsl.base import DSL, Task, Validation
-from slmfix_exp.models import SLM, prompt_text
+from slmfix_exp.generation import generate, seeded
+from slmfix_exp.models import SLM
 from slmfix_exp.prompts import RepairFormat
 from slmfix_exp.report import write_atomic, write_reports
+from slmfix_exp.rundir import stage_done
 from slmfix_exp.task_tests import Verdict, run_tests
 
 log = logging.getLogger(__name__)
@@ -48,61 +49,12 @@ class Outcome:
     program: str
     validation: Validation
     repair_calls: int = 0
-    samples_passed: list[bool] = field(default_factory=list)  # the gate's verdict on every sample of the first round
+    # the gate's verdict on every sample of the first round, in the order drawn (`pass_at_k_drawn` reads them)
+    samples_passed: list[bool] = field(default_factory=list)
     passed: bool | None = None  # the gate's verdict (eval.gate): the validator's, or the task's tests'
     feedback: Validation | None = None  # what the next repair prompt shows
     failing: bool = False  # the draft failed the gate, so the SLM was asked
     fixed_in_round: int | None = None  # the round whose repair first passed the gate
-
-
-@torch.no_grad()
-def generate(
-    model: SLM,
-    tokenizer: PreTrainedTokenizerBase,
-    prompts: Sequence[str],
-    max_new_tokens: int,
-    batch_size: int,
-    num_samples: int = 1,
-    temperature: float = 0.0,
-    desc: str = "generating",
-    constrain: bool = False,
-    sample: bool | None = None,
-    names: bool = False,
-) -> list[list[str]]:
-    """`num_samples` completions per prompt, greedy when num_samples == 1 (unless `sample`). Batches hold
-    `batch_size` sequences (prompts x samples) of prompts of like length, left-padded: sorting by length cuts the
-    padding computed on. Each prompt is given to the model as it was in training (`models.prompt_text`: through the
-    tokenizer's chat template, where it has one).
-
-    With `constrain` (repair prompts, edit answers), the search texts can only copy pieces of the prompt's draft;
-    with `names` too, the replacement texts can only write names that the prompt shows."""
-    model.eval()
-    tokenizer.padding_side = "left"
-    outputs: list[list[str]] = [[] for _ in prompts]
-    sample = num_samples > 1 if sample is None else sample
-    prompts = [prompt_text(tokenizer, p) for p in prompts]
-    lengths = [len(ids) for ids in tokenizer(list(prompts), add_special_tokens=False)["input_ids"]] if prompts else []
-    order = sorted(range(len(prompts)), key=lengths.__getitem__)
-    per_batch = max(1, batch_size // num_samples)
-    for start in tqdm(range(0, len(order), per_batch), desc=desc, unit="batch", leave=False):
-        ids = order[start : start + per_batch]
-        enc = tokenizer([prompts[i] for i in ids], return_tensors="pt", padding=True, add_special_tokens=False)
-        out = model.generate(
-            **enc.to(model.device),
-            max_new_tokens=max_new_tokens,
-            do_sample=sample,
-            temperature=temperature if sample else None,
-            top_p=None,
-            top_k=None,
-            num_return_sequences=num_samples,
-            pad_token_id=tokenizer.pad_token_id,
-            eos_token_id=tokenizer.eos_token_id,
-            logits_processor=[SearchTextInDraft(tokenizer, names)] if constrain else None,
-        )
-        texts = tokenizer.batch_decode(out[:, enc["input_ids"].shape[1] :], skip_special_tokens=True)
-        for k, i in enumerate(ids):
-            outputs[i] = texts[k * num_samples : (k + 1) * num_samples]
-    return outputs
 
 
 def repair(
@@ -120,7 +72,6 @@ def repair(
     e, form = cfg.eval, RepairFormat.of(cfg, dsl)
     refs, contexts = [t.reference or "" for t in tasks], [t.context for t in tasks]
     outcomes = _gated(dsl, drafts, refs, contexts, draft_validations, e.gate)
-    chunk = min(e.sample_chunk or e.num_samples, e.num_samples)
     for round_ in range(e.rounds):
         todo = [i for i, o in enumerate(outcomes) if not o.passed]
         if not todo:
@@ -131,7 +82,7 @@ def repair(
         by_task: dict[int, list[tuple[str, Verdict]]] = {i: [] for i in todo}
         pending, drawn = todo, 0
         while pending and drawn < e.num_samples:
-            k = min(chunk, e.num_samples - drawn)
+            k = min(e.chunk, e.num_samples - drawn)
             samples = generate(
                 model,
                 tokenizer,
@@ -160,8 +111,8 @@ def repair(
         for i, candidates in by_task.items():
             o = outcomes[i]
             o.repair_calls += 1
-            if round_ == 0:  # every task drew the first chunk: pass@k is estimated from it
-                o.samples_passed = [v.passed for _, v in candidates[:chunk]]
+            if round_ == 0:
+                o.samples_passed = [v.passed for _, v in candidates]
             best = max(
                 candidates,
                 key=lambda c: (
@@ -248,6 +199,15 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     return 1.0 - math.comb(n - c, k) / math.comb(n, k)
 
 
+def pass_at_k_drawn(passed: Sequence[bool], k: int, chunk: int) -> float:
+    """pass@k of one task from its first round's samples in the order drawn, `chunk` at a time until a chunk holds a
+    pass (`repair`). Up to the first chunk, which every task drew whole, the unbiased estimator over it; beyond, the
+    first k samples: whether they hold a pass is known though sampling stopped early, as it stops only after one."""
+    if k <= chunk:
+        return pass_at_k(chunk, sum(passed[:chunk]), k)
+    return float(any(passed[:k]))
+
+
 def best_threshold(scores: list[float], labels: list[bool]) -> tuple[float, float]:
     """The threshold t maximising the agreement of (score >= t) with the labels, and that agreement (the SLMFix
     paper's Table 3 check of AST similarity against execution correctness)."""
@@ -308,8 +268,9 @@ def _summary(
     seconds: float | None,
 ) -> dict[str, Any]:
     """The metrics over the tasks in `subset`. Reference metrics are over the tasks with a reference; the repair
-    metrics are over the drafts that failed the gate: how many of them each method made valid (and right, where
-    the language runs programs), and how much of the draft a valid repair kept."""
+    metrics are over the drafts that failed the gate: how many of them each method made pass it (`repaired_valid`:
+    valid, and under eval.gate=tests right on the task's tests too, so a valid but wrong draft left as it is counts
+    for no method), right where the language runs programs, and how much of the draft a repair kept."""
 
     def mean(values: Sequence[float]) -> float | None:
         return sum(values) / len(values) if values else None
@@ -318,7 +279,7 @@ def _summary(
     outs = [outcomes[i] for i in subset]
     ref = [i for i in subset if tasks[i].reference is not None]
     failing = [i for i in subset if outcomes[i].failing]
-    repaired = [i for i in failing if outcomes[i].validation.ok]
+    repaired = [i for i in failing if outcomes[i].passed]
     clean = [i for i in repaired if not per_task[i]["new_warning"]]
     metrics: dict[str, Any] = {
         "n": n,
@@ -350,10 +311,11 @@ def _summary(
         threshold, agreement = best_threshold(sims, [bool(per_task[i]["execution"]) for i in executed])
         metrics["sim_exec_agreement"] = agreement
         metrics["sim_exec_threshold"] = threshold
-    sampled = [o.samples_passed for o in outs if len(o.samples_passed) > 1]
+    e = cfg.eval
+    sampled = [o.samples_passed for o in outs if o.samples_passed] if e.num_samples > 1 else []
     for k in (1, 5, 10):
-        if sampled and min(len(s) for s in sampled) >= k:
-            metrics[f"pass@{k}"] = sum(pass_at_k(len(s), sum(s), k) for s in sampled) / len(sampled)
+        if sampled and k <= e.num_samples:  # pass@k of fewer than k samples is not reported
+            metrics[f"pass@{k}"] = sum(pass_at_k_drawn(s, k, e.chunk) for s in sampled) / len(sampled)
     if any(o.repair_calls for o in outs):
         metrics["rounds"] = refinement_rounds(outs, cfg.eval.rounds)
     metrics["errors_by_rule"] = dict(Counter(d.rule for o in outs for d in o.validation.errors).most_common())
@@ -361,6 +323,16 @@ def _summary(
         metrics["seconds"] = round(seconds, 3)
         metrics["repairs_per_s"] = round(len(failing) / seconds, 3) if failing and seconds > 0 else None
     return metrics
+
+
+class Timings(dict[str, float]):
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        log.info("stage %s ...", name)
+        start = time.perf_counter()
+        yield
+        self[name] = round(time.perf_counter() - start, 2)
+        log.info("stage %s done in %.1f s", name, self[name])
 
 
 class Evaluation:
@@ -398,12 +370,14 @@ class Evaluation:
         self, name: str, model: SLM, tokenizer: PreTrainedTokenizerBase, after: list[Outcome] | None
     ) -> dict[str, Any]:
         start = time.perf_counter()
-        torch.manual_seed(self.cfg.seed)  # every method samples from the same random stream: a fair comparison
         programs = [o.program for o in after] if after else self.programs
         validations = [o.validation for o in after] if after else self.draft_validations
-        outcomes = repair(
-            self.cfg, self.dsl, model, tokenizer, self.tasks, programs, validations, desc=f"repairing ({name})"
-        )
+        # every method samples from the same random stream (a fair comparison), and evaluating a stage leaves the
+        # streams of the training after it as they were
+        with seeded(self.cfg.seed):
+            outcomes = repair(
+                self.cfg, self.dsl, model, tokenizer, self.tasks, programs, validations, desc=f"repairing ({name})"
+            )
         for o, before in zip(outcomes, after or [], strict=False):  # the chain goes on from the earlier method
             o.failing, o.repair_calls = before.failing, o.repair_calls + before.repair_calls
             o.fixed_in_round = before.fixed_in_round if before.passed else o.fixed_in_round
@@ -461,6 +435,29 @@ class Evaluation:
         return records
 
 
+def evaluate_baselines(cfg: Config, dsl: DSL, tasks: Sequence[Task], cache_dir: Path, timings: Timings) -> Evaluation:
+    """Draft the test tasks, validate the drafts, and score the methods without an SLM: `base` (the drafts as they
+    are) and `rules` (the validator's own suggestions applied). The entrypoint and `evaluate_run` start here."""
+    with timings.stage("draft"):
+        drafts = make_drafts(cfg.base_llm, dsl, tasks, cfg.seed, cache_dir)
+    with timings.stage("validate drafts"):
+        evaluation = Evaluation(cfg, dsl, tasks, drafts)
+    for name, method in (("base", evaluation.base), ("rules", evaluation.rules)):
+        with timings.stage(f"evaluate {name}"):
+            log_method(name, method())
+    return evaluation
+
+
+def log_method(name: str, metrics: dict[str, Any]) -> None:
+    log.info(
+        "%s: pass rate %.3f, repaired %s of %d invalid",
+        name,
+        metrics["pass_rate"],
+        metrics["repaired_valid"],
+        metrics["invalid_drafts"],
+    )
+
+
 def write_results(
     out_dir: Path, evaluation: Evaluation, config: dict[str, Any], timings: dict[str, float]
 ) -> tuple[dict[str, Any], list[Path]]:
@@ -487,9 +484,7 @@ def evaluate_run(run_dir: Path, overrides: Sequence[str], out_dir: Path | None =
     base_llm.path=F), and the results go to `out_dir` (default `<run>/eval/<name of eval.data.path>`)."""
     from omegaconf import OmegaConf
 
-    from slmfix_exp import train
     from slmfix_exp.config import evaluated_stages
-    from slmfix_exp.data.base_llm import make_drafts
     from slmfix_exp.experiment import compose, setup
     from slmfix_exp.models import load_slm, load_tokenizer
 
@@ -504,22 +499,18 @@ def evaluate_run(run_dir: Path, overrides: Sequence[str], out_dir: Path | None =
     if (out_dir / "results.json").exists():
         raise FileExistsError(f"{out_dir / 'results.json'} exists: choose another out=")
     out_dir.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
+    timings = Timings()
     run = setup(cfg)
-    dsl, tasks = run.dsl, run.test
-    evaluation = Evaluation(cfg, dsl, tasks, make_drafts(cfg.base_llm, dsl, tasks, cfg.seed, run.cache_dir))
-    timings["draft"] = round(time.perf_counter() - start, 2)
-    for method_name, method in (("base", evaluation.base), ("rules", evaluation.rules)):
-        method()
-        timings[f"evaluate {method_name}"] = evaluation.metrics[method_name]["seconds"]
+    evaluation = evaluate_baselines(cfg, run.dsl, run.test, run.cache_dir, timings)
     for stage in evaluated_stages(cfg):
-        final = train.stage_done(run_dir / stage)
+        final = stage_done(run_dir / stage)
         if final is None:
             log.warning("stage %s of %s has no final model: not evaluated", stage, run_dir)
             continue
-        evaluation.slm(stage, load_slm(str(final), cfg.slm, trainable=False), load_tokenizer(str(final)))
-        timings[f"evaluate {stage}"] = evaluation.metrics[stage]["seconds"]
+        with timings.stage(f"evaluate {stage}"):
+            log_method(
+                stage, evaluation.slm(stage, load_slm(str(final), cfg.slm, trainable=False), load_tokenizer(str(final)))
+            )
     config = OmegaConf.to_container(raw, resolve=True)
     write_results(out_dir, evaluation, config, timings)  # type: ignore[arg-type]
     return out_dir

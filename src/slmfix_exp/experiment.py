@@ -40,15 +40,25 @@ def compose(overrides: Sequence[str]) -> tuple[DictConfig, Config]:
 
 
 def setup(cfg: Config) -> Setup:
-    """The DSL and the tasks a config names, with a warning when test references are also training references (a
-    result on them is not generalisation)."""
+    """The DSL and the tasks a config names. Training tasks whose reference is also a test reference are dropped
+    (a result on them would not be generalisation), unless `data.keep_test_overlap`, which keeps them with a
+    warning."""
     cache_dir = Path(cfg.paths.cache_dir).expanduser()
     dsl = dsl_from_config(cfg.dsl)
     splits = load_tasks(cfg.data, cfg.dsl.name, cache_dir)
     test = load_eval_tasks(cfg.eval.data, cfg.dsl.name) if cfg.eval.data.path else splits[cfg.eval.split]
+    tested = {t.reference for t in test if t.reference is not None}
+    overlap = [t for t in splits["train"] if t.reference in tested]
+    if overlap and cfg.data.keep_test_overlap:
+        log.warning(
+            "data.keep_test_overlap=true: %d training tasks have a test task's reference (%d of %d test references "
+            "are trained on): the results on those test tasks are not generalisation",
+            len(overlap),
+            len({t.reference for t in overlap}),
+            len(tested),
+        )
+    elif overlap:
+        log.info("dropped %d training tasks whose reference is a test reference (data.keep_test_overlap)", len(overlap))
+        splits["train"] = [t for t in splits["train"] if t.reference not in tested]
     log.info("%d train / %d val / %d test tasks", len(splits["train"]), len(splits["val"]), len(test))
-    seen = {t.reference for t in splits["train"]}
-    overlap = sum(t.reference in seen for t in test if t.reference is not None)
-    if overlap:
-        log.warning("%d of %d test references are also training references", overlap, len(test))
     return Setup(dsl, splits, test, cache_dir)

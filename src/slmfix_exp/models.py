@@ -216,22 +216,15 @@ def build_tiny_model(cfg: TinySLMConfig, tokenizer: PreTrainedTokenizerBase, see
         pad_token_id=tokenizer.pad_token_id,
     )
     torch.manual_seed(seed)
-    if cfg.architecture == "llama":
-        return LlamaForCausalLM(LlamaConfig(**kwargs))
     if cfg.architecture == "qwen2":
         return Qwen2ForCausalLM(Qwen2Config(**kwargs))
-    raise ValueError(f"unknown slm.architecture {cfg.architecture!r}: use llama or qwen2")
+    return LlamaForCausalLM(LlamaConfig(**kwargs))  # the schema allows no other architecture
 
 
-def torch_dtype(name: str, key: str, allow_auto: bool = False) -> Any:
-    """The torch dtype a config key names (`auto`, where allowed: the checkpoint's own), or an error naming the key."""
-    if name == "auto" and allow_auto:
-        return "auto"
-    dtype = getattr(torch, name, None) if name in ("float32", "bfloat16", "float16") else None
-    if dtype is None:
-        choices = "float32, bfloat16, float16" + (" or auto" if allow_auto else "")
-        raise ValueError(f"unknown {key} {name!r}: use {choices}")
-    return dtype
+def torch_dtype(name: str) -> Any:
+    """The torch dtype a config's `dtype` names (the schema's `Dtype` or `LoadDtype`), or `auto`: the checkpoint's
+    own."""
+    return name if name == "auto" else getattr(torch, name)
 
 
 def device_map_for(device_map: str | None) -> str | dict[str, Any] | None:
@@ -284,7 +277,7 @@ def load_slm(path: str, cfg: SLMConfig, trainable: bool = True) -> SLM:
     local = Path(path).expanduser()
     adapter = (local / "adapter_config.json").exists()
     base_path = json.loads((local / "adapter_config.json").read_text())["base_model_name_or_path"] if adapter else path
-    dtype = torch_dtype(cfg.dtype, "slm.dtype")
+    dtype = torch_dtype(cfg.dtype)
     kwargs: dict = {"dtype": dtype, "device_map": device_map_for(cfg.device_map)}
     quantize = cfg.quantization == "4bit" or (cfg.quantization == "auto" and torch.cuda.is_available())
     if quantize:
@@ -297,8 +290,6 @@ def load_slm(path: str, cfg: SLMConfig, trainable: bool = True) -> SLM:
             bnb_4bit_use_double_quant=True,
             bnb_4bit_quant_storage=dtype,
         )
-    elif cfg.quantization not in (None, "auto"):
-        raise ValueError(f"unknown slm.quantization {cfg.quantization!r}: use null, 4bit or auto")
     try:
         model: SLM = AutoModelForCausalLM.from_pretrained(check_model_path(base_path), **kwargs)
     except OSError as exc:

@@ -27,8 +27,6 @@ from slmfix_exp.dsl.base import DSL, Task, Validation
 if TYPE_CHECKING:
     from slmfix_exp.config import Config
 
-MODES = ("direct", "explain_then_fix")
-ANSWERS = ("program", "edit")
 EDIT_FENCE = "edit"
 WRONG_RESULT = "wrong-result"  # the rule of a failed test's diagnostic (task_tests.py): valid, but the result is wrong
 
@@ -43,12 +41,6 @@ class RepairFormat:
     answer: str = "program"  # slm.answer: program | edit
     mode: str = "direct"  # prompt.mode: direct | explain_then_fix
     max_diagnostics: int = 5
-
-    def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise ValueError(f"unknown prompt.mode {self.mode!r}: use one of {', '.join(MODES)}")
-        if self.answer not in ANSWERS:
-            raise ValueError(f"unknown slm.answer {self.answer!r}: use one of {', '.join(ANSWERS)}")
 
     @classmethod
     def of(cls, cfg: Config, dsl: DSL) -> RepairFormat:

@@ -40,6 +40,14 @@ TABLE_METRICS = (
 )
 
 
+# results.md's warning on a run whose gate consults the reference at inference (task_tests.py)
+ORACLE_NOTE = (
+    "**Oracle at inference (`eval.gate=tests`):** which drafts get repaired, the feedback and the best-of-n choice are "
+    "decided by the task's tests, which for SQL run the reference query on the task's database. A deployed repairer "
+    "has no reference: these figures are LeDex's self-debugging setting, not SLMFix's validator-gated one."
+)
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file and a rename: a reader never sees half a file."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
@@ -51,6 +59,8 @@ def results_markdown(results: dict[str, Any]) -> str:
     methods: dict[str, dict[str, Any]] = results["methods"]
     cols = [m for m in TABLE_METRICS if any(m in v for v in methods.values())]
     lines = [f"# slmfix_exp results: {results['dsl']}", ""]
+    if results.get("config", {}).get("eval", {}).get("gate") == "tests":
+        lines += [ORACLE_NOTE, ""]
     lines += ["| method | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     for name, metrics in methods.items():
         lines.append(f"| {name} | " + " | ".join(_fmt(metrics.get(c)) for c in cols) + " |")

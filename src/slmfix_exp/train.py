@@ -1,10 +1,10 @@
 """Training through TRL: SFT on (broken draft -> reference) pairs, then GRPO or RLOO with the reward group.
 
 Each stage writes into `<run_dir>/<stage>/`: checkpoints every `trainer.save_steps`, the final model in `final/`,
-the trainer's log history in `log_history.json` and the stage's wall-clock in `seconds.json`. A stage whose `final/`
-exists is skipped and a stage with checkpoints resumes from the last one, so rerunning a killed run into the same run
-dir finishes it. Stage `sft_more` continues SFT from `sft/final` for the seconds the RL stage took: RL's baseline at
-equal compute.
+the trainer's log history in `log_history.json` and the stage's wall-clock and steps in `seconds.json` (over all the
+processes it took: `StageClock`). A stage whose `final/` exists is skipped and a stage with checkpoints resumes from
+the last one, so rerunning a killed run into the same run dir finishes it. Stage `sft_more` continues SFT from
+`sft/final` for the seconds the RL stage took: RL's baseline at equal compute.
 """
 
 from __future__ import annotations
@@ -24,15 +24,20 @@ import torch
 from datasets import Dataset
 from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
-from transformers import PreTrainedTokenizerBase
+from transformers import PreTrainedTokenizerBase, TrainerCallback
+from transformers.trainer_callback import ExportableState
 
 from slmfix_exp.config import Config, check_rl
 from slmfix_exp.constrained import constrain_generation
 from slmfix_exp.data.base_llm import mutator_drafts
+from slmfix_exp.distributed import from_rank0, rank
 from slmfix_exp.dsl.base import DSL, Task
+from slmfix_exp.generation import generate, seeded
 from slmfix_exp.models import SLM, load_slm, slm_example, slm_from_config
 from slmfix_exp.prompts import RepairFormat, explain
+from slmfix_exp.report import write_atomic
 from slmfix_exp.reward import reward_from_config
+from slmfix_exp.rundir import last_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -173,10 +178,45 @@ def run_rl(
     report_to: list[str],
 ) -> SLM:
     start = time.perf_counter()  # the stage's time, prompt selection included, is what sft_more is given
-    if cfg.trainer.rl.select == "spread" and not last_checkpoint(stage_dir):
-        examples = informative_examples(cfg, dsl, model, tokenizer, examples)
+    if cfg.trainer.rl.select == "spread":
+        examples = chosen_examples(cfg, dsl, model, tokenizer, examples, stage_dir)
+    digest = hashlib.sha256("\n".join(e["prompt"] for e in examples).encode()).hexdigest()[:16]
+    log.info("rank %d: RL on %d prompts (sha256 of the prompts %s)", rank(), len(examples), digest)
     trainer = rl_trainer(cfg, dsl, model, tokenizer, examples, stage_dir, report_to)
     return _train(trainer, stage_dir, tokenizer, start)
+
+
+def chosen_examples(
+    cfg: Config,
+    dsl: DSL,
+    model: SLM,
+    tokenizer: PreTrainedTokenizerBase,
+    examples: list[dict[str, Any]],
+    stage_dir: Path,
+) -> list[dict[str, Any]]:
+    """The RL stage's examples under `trainer.rl.select=spread`, the same on every rank and across resumptions: rank 0
+    chooses them (`informative_examples`) and records their prompts in `<stage_dir>/prompts.json`, or reads that
+    file when the stage resumes; every rank takes rank 0's list (GRPO's groups span ranks: they must hold one
+    prompt)."""
+    path = stage_dir / "prompts.json"
+    chosen: list[str] | None = None
+    if rank() == 0:
+        if path.exists():
+            chosen = json.loads(path.read_text())
+            log.info("RL prompts: the %d chosen before the stage was interrupted (%s)", len(chosen or []), path)
+        else:
+            chosen = [e["prompt"] for e in informative_examples(cfg, dsl, model, tokenizer, examples)]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, json.dumps(chosen, indent=0))
+    chosen = from_rank0(chosen)
+    by_prompt = {e["prompt"]: e for e in examples}
+    missing = [p for p in chosen or [] if p not in by_prompt]
+    if missing:
+        raise ValueError(
+            f"{path}: {len(missing)} of its {len(chosen or [])} prompts are not among this run's repair examples (the "
+            "data or the settings changed since it was written); remove the RL stage's directory to start it again"
+        )
+    return [by_prompt[p] for p in chosen or []]
 
 
 def informative_examples(
@@ -185,26 +225,26 @@ def informative_examples(
     """The repair examples worth RL's steps: of a random pool of them (`trainer.rl.select_pool` times the prompts the
     steps draw), those on which the model's `num_generations` samples at RL's temperature get different rewards.
     Where every sample of a prompt scores the same, GRPO's and RLOO's advantages are all zero and the group teaches
-    nothing; TRL filters no groups (DAPO's dynamic sampling), so the prompts are chosen up front."""
-    from slmfix_exp.evaluate import generate
-
+    nothing; TRL filters no groups (DAPO's dynamic sampling), so the prompts are chosen up front. The pool and the
+    samples are drawn from the seed alone: the choice doesn't depend on what the process ran before."""
     c = cfg.trainer.rl
     rng = random.Random(f"{cfg.seed}/rl-pool")
     wanted = max(1, c.max_steps * c.batch_size // c.num_generations)
     pool = rng.sample(examples, min(len(examples), wanted * c.select_pool))
-    samples = generate(
-        model,
-        tokenizer,
-        [e["prompt"] for e in pool],
-        c.max_completion_length,
-        cfg.eval.batch_size,
-        num_samples=c.num_generations,
-        temperature=c.temperature,
-        desc="choosing RL prompts",
-        constrain=cfg.slm.constrained_search,
-        sample=True,
-        names=cfg.slm.constrain_names and dsl.names_in_prompt,
-    )
+    with seeded(cfg.seed):
+        samples = generate(
+            model,
+            tokenizer,
+            [e["prompt"] for e in pool],
+            c.max_completion_length,
+            cfg.eval.batch_size,
+            num_samples=c.num_generations,
+            temperature=c.temperature,
+            desc="choosing RL prompts",
+            constrain=cfg.slm.constrained_search,
+            sample=True,
+            names=cfg.slm.constrain_names and dsl.names_in_prompt,
+        )
     rows = [(e, s) for e, outs in zip(pool, samples, strict=True) for s in outs]
     reward = reward_from_config(cfg.reward, dsl, cfg.slm.answer)
     scores = reward(
@@ -280,41 +320,51 @@ def rl_args(cfg: Config, stage_dir: Path, report_to: list[str]) -> dict[str, Any
 STAGES = {"sft": run_sft, "rl": run_rl, "sft_more": run_sft_more}
 
 
-def last_checkpoint(stage_dir: Path) -> str | None:
-    """The newest checkpoint a kill didn't cut short. The Trainer writes a checkpoint's trainer_state.json last, so
-    one whose state doesn't parse was being saved when the run died (transformers' get_last_checkpoint goes by the
-    name alone, and resuming from it fails on the empty file)."""
-    steps = [p for p in stage_dir.glob("checkpoint-*") if p.name.removeprefix("checkpoint-").isdigit()]
-    for path in sorted(steps, key=lambda p: int(p.name.removeprefix("checkpoint-")), reverse=True):
-        try:
-            json.loads((path / "trainer_state.json").read_text())
-            return str(path)
-        except (OSError, ValueError):
-            log.warning("skipping %s: the run was killed while saving it", path)
-    return None
+class StageClock(TrainerCallback, ExportableState):
+    """The wall-clock of a stage over all its processes: this one's since `start`, plus what the stage had spent when
+    the checkpoint it resumes from was saved. The Trainer saves the clock's reading into every checkpoint's
+    trainer_state.json (`ExportableState`), so the time a kill threw away (the steps after the last checkpoint,
+    trained again) is not counted twice."""
+
+    def __init__(self, start: float, before: float = 0.0) -> None:
+        self.start, self.before = start, before
+
+    @classmethod
+    def resuming(cls, start: float, checkpoint: str | None) -> StageClock:
+        """The clock of a stage that starts (at `start`) from `checkpoint`, with the seconds saved there."""
+        if checkpoint is None:
+            return cls(start)
+        state = json.loads((Path(checkpoint) / "trainer_state.json").read_text())
+        saved = state.get("stateful_callbacks", {}).get(cls.__name__)
+        if saved is None:
+            log.warning("%s holds no stage time: seconds.json counts from the resumption", checkpoint)
+            return cls(start)
+        return cls(start, saved["attributes"]["before"])
+
+    def seconds(self) -> float:
+        return self.before + time.perf_counter() - self.start
+
+    def state(self) -> dict[str, Any]:
+        return {"args": {"start": 0.0}, "attributes": {"before": self.seconds()}}
 
 
 def _train(trainer: Any, stage_dir: Path, tokenizer: PreTrainedTokenizerBase, start: float) -> SLM:
-    """Train (from the last checkpoint, if any) and save; `start` is when the stage began, for `seconds.json`: the
-    wall-clock and the steps of this process (a resumed stage counts from its resumption)."""
+    """Train (from the last checkpoint, if any) and save; `start` is when the stage began in this process, for
+    `seconds.json`: the stage's wall-clock and steps, over every process it took (`StageClock`)."""
     last = last_checkpoint(stage_dir)
     if last:
         log.info("resuming %s from %s", stage_dir.name, last)
+    clock = StageClock.resuming(start, last)
+    trainer.add_callback(clock)
     trainer.train(resume_from_checkpoint=last)
     final = stage_dir / "final"
     trainer.save_model(str(final))  # on every rank: DeepSpeed and FSDP gather the weights; rank 0 writes them
     if trainer.is_world_process_zero():
         tokenizer.save_pretrained(str(final))
         (stage_dir / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
-        steps = trainer.state.global_step - (int(Path(last).name.removeprefix("checkpoint-")) if last else 0)
-        seconds = {"seconds": round(time.perf_counter() - start, 2), "steps": steps}
+        seconds = {"seconds": round(clock.seconds(), 2), "steps": trainer.state.global_step}
         (stage_dir / "seconds.json").write_text(json.dumps(seconds))
     return trainer.model
-
-
-def stage_done(stage_dir: Path) -> Path | None:
-    final = stage_dir / "final"
-    return final if (final / "config.json").exists() or (final / "adapter_config.json").exists() else None
 
 
 def sft_cache_key(raw: DictConfig) -> str:

@@ -107,7 +107,7 @@ def _hf_model(cfg: HFLLMConfig) -> tuple[Any, Any]:
         tokenizer.pad_token = tokenizer.eos_token
     model: Any = AutoModelForCausalLM.from_pretrained(
         name,
-        dtype=torch_dtype(cfg.dtype, "base_llm.dtype", allow_auto=True),
+        dtype=torch_dtype(cfg.dtype),
         device_map=device_map_for(cfg.device_map),
     )
     model.eval()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -65,10 +66,8 @@ def load_tasks(cfg: DataConfig, dsl: str, cache_dir: Path) -> dict[str, list[Tas
             tasks = list(_load_jsonl(path, dsl))
         elif fmt == "nl2bash":
             tasks = list(_load_nl2bash(path))
-        elif fmt == "spider":
-            tasks = list(_load_spider(path))
         else:
-            raise DataError(f"unknown data.format {fmt!r}: use auto, jsonl, nl2bash or spider")
+            tasks = list(_load_spider(path))
         for task in tasks:
             task.split = task.split if task.split in SPLITS else split_of(task.reference or "", cfg.split_fractions)
     if not tasks:
@@ -105,8 +104,6 @@ def holdout_part(tasks: list[Task], group_of: Callable[[Task], str], part: str, 
     first `share` of them held out, the rest to tune on."""
     if part == "all":
         return tasks
-    if part not in ("tune", "held_out"):
-        raise DataError(f"unknown eval.data.part {part!r}: use all, tune or held_out")
     groups = sorted({group_of(t) for t in tasks}, key=lambda g: hashlib.sha256(g.encode()).hexdigest())
     held_out = set(groups[: round(share * len(groups))])
     return [t for t in tasks if (group_of(t) in held_out) == (part == "held_out")]
@@ -160,8 +157,8 @@ def bundled_database(db_id: str, cache_dir: Path) -> Path:
     target = cache_dir.expanduser() / "sqlite" / f"{db_id}-{digest}.sqlite"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        tmp.unlink(missing_ok=True)
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")  # this process's own: jobs starting together
+        tmp.unlink(missing_ok=True)  # (a sweep's) each build one, and the last rename wins
         with sqlite3.connect(tmp) as conn:
             conn.executescript(script)
         conn.close()

@@ -130,8 +130,8 @@ class _Builder:
 
 
 def _flow_depth(program: str) -> int:
-    """Deepest nesting of flow brackets, quotes ignored (so only a bound): libyaml takes ~0.4 s to compose 10k
-    nested `[`; the exact depth limit is checked on the composed nodes."""
+    """Deepest nesting of flow brackets, quotes ignored (so only a bound): libyaml is slow to compose deeply nested
+    `[` (docs/validators.md); the exact depth limit is checked on the composed nodes."""
     if program.count("[") + program.count("{") <= _MAX_FLOW_DEPTH:
         return 0
     depth = deepest = 0

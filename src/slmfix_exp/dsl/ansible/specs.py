@@ -351,7 +351,7 @@ _SPEC_LOCK = threading.Lock()
 
 @cache
 def load_specs() -> dict[str, Any]:
-    """The spec table: read from the on-disk cache for this ansible-core version, built (~1 s) when missing."""
+    """The spec table: read from the on-disk cache for this ansible-core version, built when missing."""
     from ansible.release import __version__ as core_version
 
     path = _cache_dir() / f"ansible-specs-{core_version}-v{SPEC_SCHEMA}.json"

@@ -42,10 +42,8 @@ from slmfix_exp.dsl.bash.checker import Checker
 from slmfix_exp.dsl.bash.commands import option_findings
 from slmfix_exp.dsl.bash.mutations import MUTATIONS
 from slmfix_exp.dsl.bash.scanner import (
-    BACKENDS,
     MAX_NESTING,
     RESERVED_AND_BUILTINS,
-    SEVERITIES,
     _scan,
 )
 from slmfix_exp.dsl.bash.similarity import _command_pairs, _command_score
@@ -114,10 +112,6 @@ class Bash(DSL):
         bashlex (its parse errors alone). `bounds`: max_program_bytes, timeout_s, max_tree_nodes, as `DSL` takes
         them."""
         super().__init__(**bounds)
-        if severity not in SEVERITIES:
-            raise ValueError(f"unknown severity {severity!r}: use one of {', '.join(SEVERITIES)}")
-        if backend not in BACKENDS:
-            raise ValueError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
         self.severity = severity
         self.shellcheck = _find_shellcheck() if backend in ("options", "shellcheck") else None
         self.backend = "shellcheck" if self.shellcheck else "bashlex"  # the syntax checker

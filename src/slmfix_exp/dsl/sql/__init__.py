@@ -98,7 +98,8 @@ class SQL(DSL):
     names_in_prompt = True
     mutations = MUTATIONS
     max_tree_nodes = 2000  # sqlglot nodes (and, like every DSL, TED's limit); Spider's gold queries have under 100
-    max_tree_chars = 20_000  # no tree (similarity 0, no mutation) for longer programs: parsing alone takes ~0.1 s
+    # no tree (similarity 0, no mutation) for longer programs: parsing alone is slow (docs/validators.md, costs)
+    max_tree_chars = 20_000
     keywords_ignore_case = True
 
     def __init__(self, dialect: str = "sqlite", explain: bool = True, **bounds: Any) -> None:
@@ -153,7 +154,8 @@ class SQL(DSL):
             return Validation.of([Diagnostic(1, 1, "not-a-query", f"{word} is not a query: write a SELECT statement")])
         schema, problem = self._schema(context)
         if schema is not None and self.explain and self.dialect == "sqlite":
-            # SQLite decides (exact, ~0.01 ms); sqlglot only runs on a rejected query, to say where and why
+            # SQLite decides (exact, and fast: docs/validators.md, costs); sqlglot only runs on a rejected query, to
+            # say where and why
             error = self._explain(program, schema)
             if error is None:
                 return Validation(ok=True)
