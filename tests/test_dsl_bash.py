@@ -3,6 +3,7 @@ mutations and the task generator."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import re
@@ -11,6 +12,7 @@ import subprocess
 import tempfile
 import time
 from collections import Counter
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from slmfix_exp.dsl.bash import checker as bash_checker
 from slmfix_exp.dsl.bash import listings as bash_listings
 from slmfix_exp.dsl.bash import spec as bash_spec
 from slmfix_exp.dsl.bash import table as bash_table
+from slmfix_exp.dsl.bash.known import COMMAND_LIST, debian_commands, installed
 from slmfix_exp.dsl.bash.spec import EXTRA_OPTIONS
 from slmfix_exp.dsl.bash.table import load_specs
 
@@ -108,7 +111,8 @@ def test_each_error_kind_caught_with_its_line(bash: Bash, kind: str) -> None:
     program, line = ERRORS[kind]
     verdict = bash.validate(program)
     assert not verdict.ok
-    assert all(d.rule.startswith("SC") for d in verdict.errors), verdict.feedback()  # ShellCheck's, not ours
+    # ShellCheck's, not the option checker's; a misspelt keyword (`fii`) is also a command no system has
+    assert all(d.rule.startswith("SC") or d.rule == "unknown-command" for d in verdict.errors), verdict.feedback()
     assert verdict.errors[0].line == line, verdict.feedback()
     assert verdict.errors[0].column >= 1
 
@@ -240,7 +244,7 @@ OPTION_VALID = [
     "cp -r a b/; mv -t dir a b c; ln -sf a b; mkdir -p a/b/c; rm -rf -- -x",
     "date +%Y-%m-%d; date -d 'yesterday' '+%s'; sleep 0.5; sleep 1m 30s; timeout 5s ls",
     "sed -i.bak -e 's/a/b/' f; sed -n '/x/p' f; awk -F: -v OFS=, '{print $1}' f",
-    "foo --whatever -x; ./script.sh -q",  # an unknown utility: a warning
+    "cowsay --whatever -x; ./script.sh -q",  # a utility with no spec here, a path: warnings
     'f() { echo "$@"; }; f -x -y',  # a function, not a utility
     'case "$1" in -h|--help) echo usage ;; esac',
     "ssh -p 2222 user@host 'ls -Y'",  # a remote command: not ours to check
@@ -263,9 +267,62 @@ def test_each_option_error_caught_with_a_message_that_says_what_to_write(bash: B
 def test_valid_option_use_accepted(bash: Bash) -> None:
     for program, verdict in zip(OPTION_VALID, bash.validate_batch(OPTION_VALID, [{}] * len(OPTION_VALID)), strict=True):
         assert verdict.ok, (program, verdict.feedback())
-    unknown = bash.validate("foo --whatever -x")
+    absent = next(u for u in ("cowsay", "finger", "cpio", "rsync", "dig") if not installed(u))  # Debian has them
+    unknown = bash.validate(f"{absent} --whatever -x")
     assert unknown.ok and [d.rule for d in unknown.diagnostics] == ["unknown-utility"]
     assert unknown.diagnostics[0].severity == "warning"
+
+
+@pytest.mark.parametrize(
+    ("program", "name", "guess"),
+    [
+        ("rw . -rf [regex]", "rw", "rm"),  # an SLM's repair of `find . -user [regex]`
+        ("grpe -r foo src/ | wc -l", "grpe", "grep"),
+        ("ls | xargs -I {} cpp_ {} /tmp", "cpp_", "cp"),
+        ("find . -name '*.c' -exec fidn {} \\;", "fidn", "find"),
+        ("echo $(sotr -u a.txt)", "sotr", "sort"),
+        ("nohup qqqzzz -x &", "qqqzzz", None),
+        ("[regex] -l", "[regex]", None),  # a Tellina slot where the utility should be
+    ],
+)
+def test_a_command_no_system_has_is_an_error(bash: Bash, program: str, name: str, guess: str | None) -> None:
+    verdict = bash.validate(program)
+    errors = [d for d in verdict.errors if d.rule == "unknown-command"]
+    assert not verdict.ok and len(errors) == 1, verdict.feedback()
+    assert errors[0].message.startswith(f"{name}: command not found"), errors[0].message
+    assert errors[0].column == program.index(name) + 1
+    assert (f"(did you mean {guess}?)" in errors[0].message) if guess else "did you mean" not in errors[0].message
+    assert Bash(backend="shellcheck").validate(program.replace("[regex] ", "x ")).ok  # ShellCheck doesn't see it
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        "greet() { echo hi; }; greet",
+        "function greet { echo hi; }\ngreet",
+        "alias ll='ls -l'; ll",
+        "ll=1; ll",  # odd, but a variable's name is the program's own
+        "./build.sh -q && /opt/tool/bin/frob --x",  # paths: whatever is there
+        "cmd=ls; $cmd -l",  # dynamic: unknown until run
+        "python3 -c 'print(1)'; cowsay hi; awk 1 a; vi a; md5 -s x",  # installed, Debian's, alternatives, macOS
+        "env - sh -c 'ls'",
+    ],
+)
+def test_names_that_exist_or_the_program_defines_are_no_error(bash: Bash, program: str) -> None:
+    verdict = bash.validate(program)
+    assert not [d for d in verdict.diagnostics if d.rule == "unknown-command"], verdict.diagnostics
+
+
+def test_the_command_list_is_debians_names_with_their_source() -> None:
+    names = debian_commands()
+    assert 30_000 < len(names) < 100_000
+    assert {"ls", "find", "rsync", "dig", "cowsay", "awk", "vi", "nc", "which", "cd", "[[", "md5"} <= names
+    assert not {"rw", "grpe", "[regex]", "$"} & names
+    raw = gzip.decompress(resources.files("slmfix_exp.dsl.bash").joinpath(COMMAND_LIST).read_bytes()).decode()
+    header = [line for line in raw.splitlines() if line.startswith("#")]
+    assert re.search(r"Debian \d+(\.\d+)? \(\w+\)", " ".join(header)) and "build_bash_command_list" in header[-1]
+    body = [line for line in raw.splitlines() if not line.startswith("#")]
+    assert body == sorted(body) and all(line and " " not in line and "/" not in line for line in body)
 
 
 def test_the_message_points_at_the_word(bash: Bash) -> None:
