@@ -30,8 +30,8 @@ def test_generate_keeps_each_prompts_completions_in_place(tiny: tuple) -> None:
 
 
 def test_a_repair_that_passes_by_adding_a_warning_is_counted_apart() -> None:
-    """Bash's checker can't check the options of a command it has no spec for, so renaming `find` to a made-up word
-    passes it with a warning: such a repair is valid, but not counted in `repaired_no_new_warning`."""
+    """Bash's checker can't check the options of a command it has no spec for, so renaming `find` to a utility not
+    installed here passes it with a warning: such a repair is valid, but not counted in `repaired_no_new_warning`."""
     import time
 
     from slmfix_exp.data.base_llm import Draft
@@ -39,6 +39,7 @@ def test_a_repair_that_passes_by_adding_a_warning_is_counted_apart() -> None:
     from slmfix_exp.dsl.base import Task
     from slmfix_exp.evaluate import Evaluation, Outcome
     from slmfix_exp.experiment import compose
+    from tests.helpers import absent_utility
 
     _, cfg = compose(["dsl=bash", "logger=none"])
     dsl = get_dsl("bash")
@@ -46,7 +47,7 @@ def test_a_repair_that_passes_by_adding_a_warning_is_counted_apart() -> None:
     tasks = [Task(f"t{i}", "nl", None, {}, "test") for i in range(len(drafts))]
     evaluation = Evaluation(cfg, dsl, tasks, [Draft(t.id, d, "llm") for t, d in zip(tasks, drafts, strict=True)])
     assert not any(v.ok for v in evaluation.draft_validations)
-    repairs = ["rw . -perm [permission]", "find . -maxdepth 1 -name '*.wav'"]  # a made-up command; a real fix
+    repairs = [f"{absent_utility()} . -perm [permission]", "find . -maxdepth 1 -name '*.wav'"]  # unchecked; a fix
     outcomes = [Outcome(p, dsl.validate(p), repair_calls=1, failing=True) for p in repairs]
     assert all(o.validation.ok for o in outcomes)
     metrics = evaluation._add("slm", outcomes, time.perf_counter())

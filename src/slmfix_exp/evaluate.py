@@ -282,7 +282,7 @@ def method_metrics(
                 "ted": None if ref is None else dsl.similarity(o.program, ref, t.context, kind="ted"),
                 "to_draft": 1.0 if o.program == d else dsl.similarity(o.program, d, t.context, kind="ted"),
                 "execution": None if ref is None else dsl.execution_match(o.program, ref, t.context),
-                "new_warning": bool(_warning_rules(o.validation) - _warning_rules(draft_validations[i])),
+                "new_warning": bool(o.validation.new_warnings(draft_validations[i])),
             }
         per_task.append(memo[i, o.program])
     metrics = _summary(cfg, tasks, outcomes, per_task, range(len(tasks)), seconds)
@@ -293,10 +293,6 @@ def method_metrics(
             for src in sources
         }
     return metrics, per_task
-
-
-def _warning_rules(validation: Validation) -> set[str]:
-    return {d.rule for d in validation.diagnostics if d.severity != "error"}
 
 
 def _summary(
