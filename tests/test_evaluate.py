@@ -53,3 +53,37 @@ def test_a_repair_that_passes_by_adding_a_warning_is_counted_apart() -> None:
     metrics = evaluation._add("slm", outcomes, time.perf_counter())
     assert (metrics["repaired_valid"], metrics["repaired_no_new_warning"]) == (2, 1)
     assert metrics["repaired_no_new_warning_rate"] == 0.5
+    assert (metrics["renamed_command"], metrics["renamed_command_rate"]) == (0, 0.0)  # the name exists: not made up
+
+
+@pytest.mark.parametrize("dsl_name", ["bash", "sql"])
+def test_valid_repairs_that_rename_a_command_to_a_made_up_one_are_counted(dsl_name: str) -> None:
+    """ShellCheck alone (the paper's validator) passes `find` renamed to `rw`: the results count such repairs where
+    the language has commands (`DSL.renamed_command`), and leave the metric out where it has none."""
+    import time
+
+    from slmfix_exp.data.base_llm import Draft
+    from slmfix_exp.dsl import get_dsl
+    from slmfix_exp.dsl.base import Task, Validation
+    from slmfix_exp.evaluate import Evaluation, Outcome
+    from slmfix_exp.experiment import compose
+
+    _, cfg = compose([f"dsl={dsl_name}", "logger=none"])
+    if dsl_name == "bash":
+        dsl = get_dsl("bash", backend="shellcheck")
+        drafts = ["find . -perm [permission] -print |", "find . -maxdepth 1 -name '*.wav' |"]
+        repairs = ["rw . -perm [permission]", "find . -maxdepth 1 -name '*.wav'"]
+        context: dict = {}
+    else:
+        dsl = get_dsl("sql")
+        drafts, repairs = ["SELEC 1", "SELECT 2 FROM"], ["SELECT 1", "SELECT 2"]
+        context = {"schema": "CREATE TABLE t (a INTEGER);"}
+    tasks = [Task(f"t{i}", "nl", None, context, "test") for i in range(len(drafts))]
+    evaluation = Evaluation(cfg, dsl, tasks, [Draft(t.id, d, "llm") for t, d in zip(tasks, drafts, strict=True)])
+    assert not any(v.ok for v in evaluation.draft_validations)
+    outcomes = [Outcome(p, Validation(ok=True), repair_calls=1, failing=True) for p in repairs]
+    metrics = evaluation._add("slm", outcomes, time.perf_counter())
+    if dsl_name == "bash":
+        assert (metrics["repaired_valid"], metrics["renamed_command"], metrics["renamed_command_rate"]) == (2, 1, 0.5)
+    else:
+        assert "renamed_command" not in metrics

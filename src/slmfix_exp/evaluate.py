@@ -283,6 +283,7 @@ def method_metrics(
                 "to_draft": 1.0 if o.program == d else dsl.similarity(o.program, d, t.context, kind="ted"),
                 "execution": None if ref is None else dsl.execution_match(o.program, ref, t.context),
                 "new_warning": bool(o.validation.new_warnings(draft_validations[i])),
+                "renamed": dsl.renamed_command(d, o.program, t.context),
             }
         per_task.append(memo[i, o.program])
     metrics = _summary(cfg, tasks, outcomes, per_task, range(len(tasks)), seconds)
@@ -333,6 +334,11 @@ def _summary(
         "repaired_no_new_warning_rate": len(clean) / len(failing) if failing else None,
         "repair_calls": sum(o.repair_calls for o in outs),
     }
+    if any(per_task[i]["renamed"] is not None for i in failing):  # the language has commands to rename
+        # a valid repair that calls a command no system has, one its draft didn't call: the validator was gamed
+        renamed = [i for i in repaired if per_task[i]["renamed"]]
+        metrics["renamed_command"] = len(renamed)
+        metrics["renamed_command_rate"] = len(renamed) / len(repaired) if repaired else None
     if ref:
         preds, refs = [outcomes[i].program for i in ref], [tasks[i].reference or "" for i in ref]
         metrics["bleu"] = sacrebleu.corpus_bleu(preds, [refs]).score / 100

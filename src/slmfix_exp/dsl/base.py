@@ -523,6 +523,12 @@ class DSL(ABC):
         read-only copy of its database); None where the language can't be executed here."""
         return None
 
+    def renamed_command(self, draft: str, repair: str, context: Context) -> bool | None:
+        """Whether `repair` calls a command its draft didn't, under a name no system has: a utility renamed to a
+        made-up word, which takes a repair out of the reach of the checks of the utility's options. None where the
+        language has no commands to rename (the metric is then left out of the results)."""
+        return None
+
     def execute(self, program: str, context: Context) -> list[tuple]:
         """The result of running a valid program on its task's data, where `execution_match` can run one; raises
         where the program is invalid, fails or can't be run."""

@@ -208,6 +208,21 @@ class Bash(DSL):
                 out.append(d)
         return out
 
+    def renamed_command(self, draft: str, repair: str, context: Context) -> bool | None:
+        """Whether the repair calls a command no system has (`unknown-command`) under a name its draft doesn't call
+        (`find . -user [regex]` -> `rw . -rf [regex]`), read with the option checker whatever the backend; None
+        where either program can't be read within the time bound."""
+        checker = self.checker or _names_checker()
+
+        def unknown(program: str) -> set[str]:
+            return {program[f.start : f.end] for f in option_findings(checker, program) if f.rule == "unknown-command"}
+
+        try:
+            before, after = (call_with_time_limit(self.timeout_s, unknown, p) for p in (draft, repair))
+        except Exception:  # a timeout, or odd input (not text): no answer
+            return None
+        return bool(after - before)
+
     def _command(self) -> list[str]:
         assert self.shellcheck is not None
         command = [self.shellcheck, "--norc", "--format=json1", f"--severity={self.severity}", "--shell=bash"]
@@ -360,6 +375,12 @@ class Bash(DSL):
         if kind.invalid and kind.rules is None:
             return True
         return kind.kept_by(Validation.of(self.option_diagnostics(program)))
+
+
+@lru_cache(maxsize=1)
+def _names_checker() -> Checker:
+    """The option checker, for reading command names where the backend has none (`backend=shellcheck`)."""
+    return Checker(load_specs())
 
 
 def _bashlex_parse(src: str) -> list[Any]:
