@@ -338,10 +338,13 @@ def test_rule_fix_applies_the_did_you_mean(bash: Bash) -> None:
         ("sort -reverse f", "sort --reverse f"),
         ("ls --colr=auto | sort -Rn", "ls --color=auto | sort -Rn"),
         ("echo $(sort -N f)", "echo $(sort -n f)"),
+        ("ls | grpe -c x", "ls | grep -c x"),
+        ("cat a\nxrags rm < list", "cat a\nxargs rm < list"),
     ]:
         assert bash.rule_fix(program, bash.validate(program), {}) == fixed, program
         assert bash.validate(fixed).ok
     assert bash.rule_fix("head -n x f", bash.validate("head -n x f"), {}) is None  # no suggestion to apply
+    assert bash.rule_fix("qqqzzz -x", bash.validate("qqqzzz -x"), {}) is None  # no name near it
 
 
 def test_shellcheck_backend_is_the_papers_validator() -> None:

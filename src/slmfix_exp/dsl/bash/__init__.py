@@ -73,6 +73,7 @@ _DIRECTIVE = re.compile(r"(#[ \t]*)shellcheck\b")
 _DID_YOU_MEAN = re.compile(
     r"\S+ has no option (?P<name>\S+)(?: \(in (?P<word>\S+)\))? \(did you mean (?P<guess>\S+)\?\)$"
 )
+_COMMAND_DID_YOU_MEAN = re.compile(r"(?P<name>\S+): command not found .*\(did you mean (?P<guess>\S+)\?\)$")
 _NESTING_KEYWORDS = re.compile(r"\b(?:(if|for|while|until|case|select)|(fi|done|esac))\b")
 
 
@@ -299,12 +300,12 @@ class Bash(DSL):
 
     def _rule_fix(self, program: str, validation: Validation, context: Context) -> str | None:
         """The first error's did-you-mean applied: `find -mtim 3` -> `find -mtime 3`, `sort -reverse` ->
-        `sort --reverse`, `ls -Y` -> `ls -y`; None for any other error."""
+        `sort --reverse`, `ls -Y` -> `ls -y`, `grpe x` -> `grep x`; None for any other error."""
         error = validation.errors[0]
-        m = _DID_YOU_MEAN.match(error.message)
+        m = _DID_YOU_MEAN.match(error.message) or _COMMAND_DID_YOU_MEAN.match(error.message)
         if not m or error.line < 1:
             return None
-        name, word, guess = m.group("name"), m.group("word"), m.group("guess")
+        name, word, guess = m.group("name"), m.groupdict().get("word"), m.group("guess")
         lines = program.split("\n")
         if error.line > len(lines):
             return None
