@@ -341,7 +341,7 @@ class Bash(DSL):
     # ---- mutations -----------------------------------------------------------------------------------------
 
     def mutate(self, program: str, context: Context, rng: random.Random, invalid: bool) -> Mutation | None:
-        """One edit of one site, the kind drawn uniformly among those that apply (invalid kinds are all errors:
+        """One edit of one site, the kind drawn by its weight among those that apply (invalid kinds are all errors:
         ShellCheck's, and with the options backend the option checker's; valid kinds pass both); the rest of the
         program is kept verbatim. With the options backend, a site whose edit breaks (valid) or fails to break (option
         kinds) the options is set aside for another."""
@@ -352,7 +352,7 @@ class Bash(DSL):
         options = {label: sites for label, k in kinds.items() if (sites := k.find(program, scan, self.checker))}
         if not options:
             return None
-        label = rng.choice(sorted(options))
+        label = _draw(rng, options, kinds)
         site = rng.choice(options[label])
         new = site(rng)
         if self.checker is None:
@@ -365,7 +365,7 @@ class Bash(DSL):
                 del options[label]
             if not options:
                 return None
-            label = rng.choice(sorted(options))
+            label = _draw(rng, options, kinds)
             site = rng.choice(options[label])
             new = site(rng)
         return None
@@ -376,6 +376,12 @@ class Bash(DSL):
         if kind.invalid and kind.rules is None:
             return True
         return kind.kept_by(Validation.of(self.option_diagnostics(program)))
+
+
+def _draw(rng: random.Random, options: dict[str, list], kinds: dict[str, MutationKind]) -> str:
+    """A kind among those with sites, drawn in proportion to its weight."""
+    labels = sorted(options)
+    return rng.choices(labels, weights=[kinds[label].weight for label in labels])[0]
 
 
 @lru_cache(maxsize=1)

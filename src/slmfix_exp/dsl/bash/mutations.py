@@ -396,7 +396,7 @@ _FREE_SLOTS = ("[regex]", "[file]", "[path]")
 _PLAIN_WORD = re.compile(r"""(['"]?)[\w./~*+:,@%=-]+\1""")
 
 
-@MUTATIONS.invalid("unfilled-slot", rules={"bad-argument"})
+@MUTATIONS.invalid("unfilled-slot", rules={"bad-argument"}, weight=3)  # most of the real drafts' errors
 def _sites_unfilled_slot(program: str, scan: _Scan, checker: Checker | None) -> list:
     """An option argument of a simple kind left as the slot a template-filling model didn't fill (`cut -f [number]`):
     a shell passes `[number]` on as it is (a glob matching no file), and the utility refuses it."""
@@ -429,7 +429,7 @@ def _sites_unfilled_free_slot(program: str, scan: _Scan, checker: Checker | None
     return sites
 
 
-@MUTATIONS.invalid("misspelled-command", rules={"unknown-command"})
+@MUTATIONS.invalid("misspelled-command", rules={"unknown-command"}, weight=0.25)  # it applies almost everywhere
 def _sites_misspelled_command(program: str, scan: _Scan, checker: Checker | None) -> list:
     """A utility's name with a letter dropped or two neighbours swapped, into a name no system has (`grep` ->
     `grpe`): a shell answers `command not found`."""
