@@ -305,7 +305,7 @@ class Bash(DSL):
         m = _DID_YOU_MEAN.match(error.message) or _COMMAND_DID_YOU_MEAN.match(error.message)
         if not m or error.line < 1:
             return None
-        name, word, guess = m.group("name"), m.groupdict().get("word"), m.group("guess")
+        name, word, guess = m.group("name"), m.groupdict().get("word") or "", m.group("guess")
         lines = program.split("\n")
         if error.line > len(lines):
             return None
