@@ -296,6 +296,17 @@ def test_a_command_no_system_has_is_an_error(bash: Bash, program: str, name: str
     assert Bash(backend="shellcheck").validate(program.replace("[regex] ", "x ")).ok  # ShellCheck doesn't see it
 
 
+def test_thousands_of_made_up_commands_are_checked_quickly(bash: Bash) -> None:
+    """Each did-you-mean compares a name with hundreds of others: a program guesses for its first few names only."""
+    rng = random.Random(0)
+    names = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(4, 9))) for _ in range(2000)]
+    program = "; ".join(names)[: bash.max_program_bytes - 100]
+    start = time.perf_counter()
+    found = [d for d in bash.option_diagnostics(program) if d.rule == "unknown-command"]
+    assert time.perf_counter() - start < 3
+    assert len(found) > 1000 and sum("did you mean" in d.message for d in found) <= bash_module.MAX_COMMAND_GUESSES
+
+
 @pytest.mark.parametrize(
     "program",
     [

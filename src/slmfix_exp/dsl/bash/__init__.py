@@ -38,8 +38,9 @@ from slmfix_exp.dsl.base import (
     Validation,
     call_with_time_limit,
 )
-from slmfix_exp.dsl.bash.checker import Checker
+from slmfix_exp.dsl.bash.checker import Checker, unknown_command_message
 from slmfix_exp.dsl.bash.commands import option_findings
+from slmfix_exp.dsl.bash.known import suggest_command
 from slmfix_exp.dsl.bash.mutations import MUTATIONS
 from slmfix_exp.dsl.bash.scanner import (
     BACKENDS,
@@ -77,6 +78,7 @@ _COMMAND_DID_YOU_MEAN = re.compile(r"(?P<name>\S+): command not found .*\(did yo
 _NESTING_KEYWORDS = re.compile(r"\b(?:(if|for|while|until|case|select)|(fi|done|esac))\b")
 
 
+MAX_COMMAND_GUESSES = 5  # did-you-means per program: enough for a repair prompt, bounded on hostile input
 _VAR_USE = re.compile(r"\$\{?([A-Za-z_]\w*)")
 
 
@@ -200,10 +202,15 @@ class Bash(DSL):
             return [Diagnostic(0, 0, "timeout", f"checking options took over {self.timeout_s:g} s; not checked")]
         except Exception as exc:  # RecursionError, a slip of ours on odd input: no verdict on the options
             return [Diagnostic(0, 0, "options-unchecked", f"{type(exc).__name__}: {exc}"[:300], "warning")]
-        out, seen = [], set()
+        out, seen, guesses = [], set(), dict[str, str | None]()
         for f in found:
             line, column = _position(program, f.start)
-            d = Diagnostic(line, column, f.rule, f.message, f.severity)
+            message = f.message
+            if f.command:  # an unknown command: a did-you-mean for the first few names (each costs milliseconds)
+                if f.command not in guesses and len(guesses) < MAX_COMMAND_GUESSES:
+                    guesses[f.command] = suggest_command(f.command, self.checker.common)
+                message = unknown_command_message(f.command, guesses.get(f.command))
+            d = Diagnostic(line, column, f.rule, message, f.severity)
             if d not in seen:
                 seen.add(d)
                 out.append(d)
@@ -216,7 +223,7 @@ class Bash(DSL):
         checker = self.checker or _names_checker()
 
         def unknown(program: str) -> set[str]:
-            return {program[f.start : f.end] for f in option_findings(checker, program) if f.rule == "unknown-command"}
+            return {f.command for f in option_findings(checker, program) if f.command}
 
         try:
             before, after = (call_with_time_limit(self.timeout_s, unknown, p) for p in (draft, repair))

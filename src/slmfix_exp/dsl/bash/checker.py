@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from slmfix_exp.dsl.bash.known import common_commands, exists, suggest_command
+from slmfix_exp.dsl.bash.known import common_commands, exists
 from slmfix_exp.dsl.bash.listings import _FIND_OPERATORS
 from slmfix_exp.dsl.bash.spec import (
     ARG_NONE,
@@ -48,6 +48,7 @@ class Finding:
     rule: str
     message: str
     severity: str = "error"
+    command: str = ""  # an unknown command's name, for the did-you-mean the caller may add
 
 
 @dataclass
@@ -578,11 +579,9 @@ class Checker:
 
     def _unknown_command(self, head: Word, util: str) -> Finding:
         """A command no system has (no Debian package installs it, bash has no such builtin, it isn't installed
-        here) and the program doesn't define: bash would say `command not found`."""
-        guess = suggest_command(util, self.common)
-        hint = f" (did you mean {guess}?)" if guess else ""
-        message = f"{util}: command not found (no Debian package installs it, and the program doesn't define it){hint}"
-        return Finding(head.start, head.end, "unknown-command", message)
+        here) and the program doesn't define: bash would say `command not found`. The did-you-mean is the caller's
+        (`unknown_command_message`): a guess costs milliseconds, and a hostile program holds thousands of names."""
+        return Finding(head.start, head.end, "unknown-command", unknown_command_message(util), command=util)
 
     def _needs(self, util: str, name: str, opt: Option) -> str:
         if opt.kind:
@@ -595,6 +594,11 @@ class Checker:
         where = f" (in {word})" if word and word != name else ""
         guess = suggest(spec, word or name, name)
         return f"{util} has no option {name}{where}" + (f" (did you mean {guess}?)" if guess else "")
+
+
+def unknown_command_message(util: str, guess: str | None = None) -> str:
+    hint = f" (did you mean {guess}?)" if guess else ""
+    return f"{util}: command not found (no Debian package installs it, and the program doesn't define it){hint}"
 
 
 def suggest(spec: Spec, word: str, name: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
@@ -121,7 +122,7 @@ def option_findings(checker: Checker, src: str, offset: int = 0, depth: int = 0)
         inner = word.value
         base = word.start + (1 if word.text[:1] in "'\"" else 0)
         found = option_findings(checker, inner, base, depth + level)
-        return [Finding(max(f.start, word.start), min(f.end, word.end), f.rule, f.message, f.severity) for f in found]
+        return [dataclasses.replace(f, start=max(f.start, word.start), end=min(f.end, word.end)) for f in found]
 
     for cmd in _commands(scan):
         if cmd.util < 0 or cmd.words[cmd.util].text in defined or cmd.words[cmd.util].start in patterns:
