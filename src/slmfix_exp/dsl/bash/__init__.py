@@ -76,9 +76,9 @@ _DID_YOU_MEAN = re.compile(
 )
 _COMMAND_DID_YOU_MEAN = re.compile(r"(?P<name>\S+): command not found .*\(did you mean (?P<guess>\S+)\?\)$")
 _NESTING_KEYWORDS = re.compile(r"\b(?:(if|for|while|until|case|select)|(fi|done|esac))\b")
-
-
 MAX_COMMAND_GUESSES = 5  # did-you-means per program: enough for a repair prompt, bounded on hostile input
+
+
 _VAR_USE = re.compile(r"\$\{?([A-Za-z_]\w*)")
 
 
@@ -202,7 +202,8 @@ class Bash(DSL):
             return [Diagnostic(0, 0, "timeout", f"checking options took over {self.timeout_s:g} s; not checked")]
         except Exception as exc:  # RecursionError, a slip of ours on odd input: no verdict on the options
             return [Diagnostic(0, 0, "options-unchecked", f"{type(exc).__name__}: {exc}"[:300], "warning")]
-        out, seen, guesses = [], set(), dict[str, str | None]()
+        out, seen = [], set()
+        guesses: dict[str, str | None] = {}
         for f in found:
             line, column = _position(program, f.start)
             message = f.message

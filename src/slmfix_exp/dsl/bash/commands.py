@@ -62,11 +62,13 @@ def _words(tokens: Sequence[_Token], offset: int) -> list[Word]:
 
 
 _DEFINED = re.compile(r"([A-Za-z_][A-Za-z0-9_.:-]*)(?:\[[^\]]*\])?\+?=")  # name= of assignments and aliases
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _defined(scan: _Scan) -> set[str]:
     """Names the program defines: functions (`f() {`, `function f`), whose calls aren't utilities, and aliases and
-    variables (`alias ll=...`, `x=...`, `for x in`, `read x`), which a command word may name once expanded."""
+    variables (`alias ll=...`, `x=...`, `for x in`, `read x`): a command word that names one is the program's own
+    slip, if any, not a made-up utility, so the command-name check leaves it alone."""
     names, toks = set(), scan.tokens
     for k, tok in enumerate(toks):
         if tok.kind != "word":
@@ -80,9 +82,6 @@ def _defined(scan: _Scan) -> set[str]:
         elif tok.text == "read":
             names.update(t.text for t in toks[k + 1 : k + 8] if t.kind == "word" and _NAME.fullmatch(t.text))
     return names
-
-
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _case_patterns(scan: _Scan) -> set[int]:

@@ -375,8 +375,8 @@ def _sites_bad_argument(program: str, scan: _Scan, checker: Checker | None) -> l
     return sites
 
 
-# Tellina's unfilled slots (NL2Bash's real drafts: `cut -f [number]`, `head -n [quantity]`, `chmod [permission]`,
-# `find -mtime [timespan]`, `cut -d [regex]`), by the kind of argument the slot stands in.
+# Tellina's unfilled slots in the real NL2Bash drafts (`cut -f [number]`, `head -n [quantity]`, `find -perm
+# [permission]`, `find -mtime [timespan]`, `cut -d [regex]`), by the kind of option argument the slot stands in.
 _SLOTS = {
     "number": ("[number]", "[quantity]"),
     "find-number": ("[quantity]", "[timespan]", "[number]"),
@@ -391,8 +391,8 @@ _SLOTS = {
     "user": ("[regex]",),
     "owner": ("[regex]",),
 }
-# the slots Tellina leaves where any word goes: a pattern, a file, a path (valid globs, but not the task's words)
-_FREE_SLOTS = ("[regex]", "[file]", "[path]")
+# the slots Tellina leaves where any word goes (valid globs, but not the task's words): a pattern; a file or a path
+_PATTERN_SLOTS, _PATH_SLOTS = ("[regex]",), ("[file]", "[path]")
 _PLAIN_WORD = re.compile(r"""(['"]?)[\w./~*+:,@%=-]+\1""")
 
 
@@ -421,8 +421,8 @@ def _sites_unfilled_free_slot(program: str, scan: _Scan, checker: Checker | None
         for canon, name, arg, _ in parsed.options:
             opt = spec.options.get(name) or spec.options.get(canon)
             if arg is not None and opt is not None and opt.kind is None and opt.args >= 0:
-                slots[arg.start] = _FREE_SLOTS[1:] if re.search(r"FILE|DIR|PATH", opt.metavar) else _FREE_SLOTS[:1]
-        slots.update({words[k].start: _FREE_SLOTS[1:] for k in parsed.operands if re.search(r"[./]", words[k].value)})
+                slots[arg.start] = _PATH_SLOTS if re.search(r"FILE|DIR|PATH", opt.metavar) else _PATTERN_SLOTS
+        slots.update({words[k].start: _PATH_SLOTS for k in parsed.operands if re.search(r"[./]", words[k].value)})
         for w in words[1:]:
             if w.start in slots and not w.dynamic and len(w.text) <= 16 and _PLAIN_WORD.fullmatch(w.text):
                 sites.append(functools.partial(_replace_with, program, w.start, w.end, slots[w.start]))
