@@ -94,6 +94,18 @@ def throughput(gold: list[str], repeat: int) -> dict[str, float]:
     base = rates["ShellCheck alone"]
     for name, rate in rates.items():
         print(f"  {name:18s} {rate:7.0f} programs/s ({rate / base:.2f}x ShellCheck alone)")
+    # the option checker alone, in this process: what the check adds, without ShellCheck's processes to blur it
+    unique, dsl = sorted(set(gold)), Bash()
+    for name in ("with the check", "without the check"):
+        best = 0.0
+        for _ in range(repeat):
+            start = time.perf_counter()
+            with without_the_check() if name == "without the check" else contextlib.nullcontext():
+                for program in unique:
+                    dsl.option_diagnostics(program)
+            best = max(best, len(unique) / (time.perf_counter() - start))
+        rates[f"option checker alone, {name}"] = best
+        print(f"  the option checker alone, {name}: {best:7.0f} distinct programs/s")
     return {k: round(v) for k, v in rates.items()}
 
 
