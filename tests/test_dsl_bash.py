@@ -596,6 +596,29 @@ def test_every_kind_applies_as_a_local_edit(bash: Bash, references: list[str], i
     assert {m.label for _, m in mutations} == set(Bash.mutations.labels(invalid))
 
 
+def test_tellinas_slots_are_invalid_in_typed_positions_and_valid_elsewhere(bash: Bash) -> None:
+    """As the real drafts have them: `cut -f [number]` is rejected (cut wants a list), `find [path] -name [regex]`
+    is a glob a shell passes on, accepted; a misspelt utility is a made-up command."""
+    program = "cut -d , -f 2 data.csv | head -n 5"
+    slots = bash.mutations.kinds["unfilled-slot"].find(program, bash_module._scan(program), bash.checker)
+    made = {site(random.Random(k)) for site in slots for k in range(6)}
+    assert made >= {"cut -d [regex] -f 2 data.csv | head -n 5", "cut -d , -f [number] data.csv | head -n 5",
+                    "cut -d , -f 2 data.csv | head -n [quantity]"}  # fmt: skip
+    assert all(not v.ok and {d.rule for d in v.errors} == {"bad-argument"} for v in bash.validate_batch(
+        sorted(made), [{}] * len(made)))  # fmt: skip
+    program = "find /tmp -name '*.log' -mtime +7"
+    free = bash.mutations.kinds["unfilled-free-slot"].find(program, bash_module._scan(program), bash.checker)
+    made = {site(random.Random(k)) for site in free for k in range(6)}
+    assert "find [path] -name '*.log' -mtime +7" in made and "find /tmp -name [regex] -mtime +7" in made
+    assert all(v.ok for v in bash.validate_batch(sorted(made), [{}] * len(made)))
+    misspelt = bash.mutations.kinds["misspelled-command"].find(
+        "grep -c x f", bash_module._scan("grep -c x f"), bash.checker
+    )
+    made = {site(random.Random(k)) for site in misspelt for k in range(12)}
+    assert made and all(p.split()[0] not in ("grep", "") and p.endswith(" -c x f") for p in made)
+    assert all(v.errors[0].rule == "unknown-command" for v in bash.validate_batch(sorted(made), [{}] * len(made)))
+
+
 def test_mutate_declines_when_nothing_applies(bash: Bash) -> None:
     assert bash.mutate("pwd", {}, random.Random(0), invalid=False) is None  # no flag, value or swappable utility
 
