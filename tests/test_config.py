@@ -27,8 +27,8 @@ NEEDS_VALUE = {
 
 
 def test_the_configs_and_bundled_data_are_package_data() -> None:
-    """A wheel carries what the package reads at run time: the configs, inside the package, and the bundled tasks
-    (tests/test_packaging.py builds one)."""
+    """A wheel carries what the package reads at run time: the configs, inside the package, the bundled tasks and
+    Bash's list of command names (tests/test_packaging.py builds one)."""
     import tomllib
 
     import slmfix_exp
@@ -38,7 +38,8 @@ def test_the_configs_and_bundled_data_are_package_data() -> None:
     assert package / "conf" == CONF_DIR
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["slmfix_exp"]
     shipped = {f for pattern in patterns for f in package.glob(pattern)}
-    needed = {*CONF_DIR.rglob("*.yaml"), *(f for f in (package / "data" / "bundled").rglob("*") if f.is_file())}
+    bundled = (f for f in (package / "data" / "bundled").rglob("*") if f.is_file())
+    needed = {*CONF_DIR.rglob("*.yaml"), *bundled, package / "dsl" / "bash" / "debian_commands.txt.gz"}
     assert len(needed) > 30 and not needed - shipped, sorted(needed - shipped)
 
 

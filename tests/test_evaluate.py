@@ -32,8 +32,8 @@ def test_generate_keeps_each_prompts_completions_in_place(tiny: tuple) -> None:
 
 
 def test_a_repair_that_passes_by_adding_a_warning_is_counted_apart() -> None:
-    """Bash's checker can't check the options of a command it has no spec for, so renaming `find` to a made-up word
-    passes it with a warning: such a repair is valid, but not counted in `repaired_no_new_warning`."""
+    """Bash's checker can't check the options of a command it has no spec for, so renaming `find` to a utility not
+    installed here passes it with a warning: such a repair is valid, but not counted in `repaired_no_new_warning`."""
     import time
 
     from slmfix_exp.data.base_llm import Draft
@@ -41,6 +41,7 @@ def test_a_repair_that_passes_by_adding_a_warning_is_counted_apart() -> None:
     from slmfix_exp.dsl.base import Task
     from slmfix_exp.evaluate import Evaluation, Outcome
     from slmfix_exp.experiment import compose
+    from tests.helpers import absent_utility
 
     _, cfg = compose(["dsl=bash", "logger=none"])
     dsl = get_dsl("bash")
@@ -48,13 +49,47 @@ def test_a_repair_that_passes_by_adding_a_warning_is_counted_apart() -> None:
     tasks = [Task(f"t{i}", "nl", None, {}, "test") for i in range(len(drafts))]
     evaluation = Evaluation(cfg, dsl, tasks, [Draft(t.id, d, "llm") for t, d in zip(tasks, drafts, strict=True)])
     assert not any(v.ok for v in evaluation.draft_validations)
-    repairs = ["rw . -perm [permission]", "find . -maxdepth 1 -name '*.wav'"]  # a made-up command; a real fix
+    repairs = [f"{absent_utility()} . -perm [permission]", "find . -maxdepth 1 -name '*.wav'"]  # unchecked; a fix
     verdicts = [dsl.validate(p) for p in repairs]
     outcomes = [Outcome(p, v, 1, passed=v.ok, failing=True) for p, v in zip(repairs, verdicts, strict=True)]
     assert all(o.validation.ok for o in outcomes)
     metrics = evaluation._add("slm", outcomes, time.perf_counter())
     assert (metrics["repaired_valid"], metrics["repaired_no_new_warning"]) == (2, 1)
     assert metrics["repaired_no_new_warning_rate"] == 0.5
+    assert (metrics["renamed_command"], metrics["renamed_command_rate"]) == (0, 0.0)  # the name exists: not made up
+
+
+@pytest.mark.parametrize("dsl_name", ["bash", "sql"])
+def test_valid_repairs_that_rename_a_command_to_a_made_up_one_are_counted(dsl_name: str) -> None:
+    """ShellCheck alone (the paper's validator) passes `find` renamed to `rw`: the results count such repairs where
+    the language has commands (`DSL.renamed_command`), and leave the metric out where it has none."""
+    import time
+
+    from slmfix_exp.data.base_llm import Draft
+    from slmfix_exp.dsl import get_dsl
+    from slmfix_exp.dsl.base import Task, Validation
+    from slmfix_exp.evaluate import Evaluation, Outcome
+    from slmfix_exp.experiment import compose
+
+    _, cfg = compose([f"dsl={dsl_name}", "logger=none"])
+    if dsl_name == "bash":
+        dsl = get_dsl("bash", backend="shellcheck")
+        drafts = ["find . -perm [permission] -print |", "find . -maxdepth 1 -name '*.wav' |"]
+        repairs = ["rw . -perm [permission]", "find . -maxdepth 1 -name '*.wav'"]
+        context: dict = {}
+    else:
+        dsl = get_dsl("sql")
+        drafts, repairs = ["SELEC 1", "SELECT 2 FROM"], ["SELECT 1", "SELECT 2"]
+        context = {"schema": "CREATE TABLE t (a INTEGER);"}
+    tasks = [Task(f"t{i}", "nl", None, context, "test") for i in range(len(drafts))]
+    evaluation = Evaluation(cfg, dsl, tasks, [Draft(t.id, d, "llm") for t, d in zip(tasks, drafts, strict=True)])
+    assert not any(v.ok for v in evaluation.draft_validations)
+    outcomes = [Outcome(p, Validation(ok=True), repair_calls=1, passed=True, failing=True) for p in repairs]
+    metrics = evaluation._add("slm", outcomes, time.perf_counter())
+    if dsl_name == "bash":
+        assert (metrics["repaired_valid"], metrics["renamed_command"], metrics["renamed_command_rate"]) == (2, 1, 0.5)
+    else:
+        assert "renamed_command" not in metrics
 
 
 def test_under_the_tests_gate_a_draft_left_as_it_is_is_repaired_by_no_method(tmp_path: Path) -> None:

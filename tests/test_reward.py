@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from slmfix_exp.dsl import get_dsl
 from slmfix_exp.reward import REWARDS, RepairReward, get_reward
+from tests.helpers import absent_utility
 
 SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INTEGER, city TEXT);"
 # dsl -> (reference, a valid repair close to it, a valid program unrelated to the task, context)
@@ -130,3 +131,42 @@ def test_edit_answers_are_scored_on_the_repaired_draft() -> None:
         draft=[draft] * 3,
     )
     assert values == [1.0, 0.0, 0.0]  # an edit that applies and fixes earns all; a program isn't an edit answer
+
+
+@pytest.mark.parametrize("option", REWARDS)
+def test_a_repair_that_renames_the_utility_earns_the_invalid_reward(option: str) -> None:
+    """The SLM's repair of a real Tellina draft renamed its utility: `find . -user [regex]` became `rw . -rf [regex]`
+    (a name no system has: an error) or a name that exists but nothing checks here (a warning the draft hadn't: not
+    valid either). Each earns what an invalid program with the same similarity earns, never the validity share."""
+    dsl = get_dsl("bash")
+    draft, reference = "find . -user [regex]", "find . -user root"
+    absent = absent_utility()
+    renamed, renamed_existing, invalid = "rw . -rf [regex]", f"{absent} . -rf [regex]", "find . -user [regex] -mtim 3"
+    assert not dsl.validate(draft).ok and not dsl.validate(renamed).ok
+    assert dsl.validate(renamed_existing).ok and dsl.validate(renamed_existing).new_warnings(dsl.validate(draft))
+    reward = get_reward(option, dsl)
+    logged: dict[str, float] = {}
+    completions = [fenced(p, "bash") for p in (renamed, renamed_existing, invalid, reference)]
+    values = reward(
+        prompts=["p"] * 4,
+        completions=completions,
+        reference=[reference] * 4,
+        context=["{}"] * 4,
+        draft=[draft] * 4,
+        log_metric=logged.__setitem__,
+    )
+    assert logged["reward/valid"] == 0.25  # the reference alone
+    without_validity = get_reward(option, dsl)
+    without_validity.passed = lambda programs, references, contexts, verdicts: [0.0] * len(programs)  # type: ignore[method-assign]
+    floor = without_validity(prompts=["p"] * 3, completions=completions[:3], reference=[reference] * 3,
+                             context=["{}"] * 3, draft=[draft] * 3)  # fmt: skip
+    assert values[:3] == pytest.approx(floor)
+    # with no draft to compare with, the existing name's warning is no reason to withhold the validity share
+    reward(
+        prompts=["p"],
+        completions=completions[1:2],
+        reference=[reference],
+        context=["{}"],
+        log_metric=logged.__setitem__,
+    )
+    assert logged["reward/valid"] == 1.0

@@ -242,7 +242,8 @@ def method_metrics(
                 "ted": None if ref is None else dsl.similarity(o.program, ref, t.context, kind="ted"),
                 "to_draft": 1.0 if o.program == d else dsl.similarity(o.program, d, t.context, kind="ted"),
                 "execution": None if ref is None else dsl.execution_match(o.program, ref, t.context),
-                "new_warning": bool(_warning_rules(o.validation) - _warning_rules(draft_validations[i])),
+                "new_warning": bool(o.validation.new_warnings(draft_validations[i])),
+                "renamed": dsl.renamed_command(d, o.program, t.context),
             }
         per_task.append(memo[i, o.program])
     metrics = _summary(cfg, tasks, outcomes, per_task, range(len(tasks)), seconds)
@@ -253,10 +254,6 @@ def method_metrics(
             for src in sources
         }
     return metrics, per_task
-
-
-def _warning_rules(validation: Validation) -> set[str]:
-    return {d.rule for d in validation.diagnostics if d.severity != "error"}
 
 
 def _summary(
@@ -298,6 +295,11 @@ def _summary(
         "repaired_no_new_warning_rate": len(clean) / len(failing) if failing else None,
         "repair_calls": sum(o.repair_calls for o in outs),
     }
+    if any(per_task[i]["renamed"] is not None for i in failing):  # the language has commands to rename
+        # a valid repair that calls a command no system has, one its draft didn't call: the validator was gamed
+        renamed = [i for i in repaired if per_task[i]["renamed"]]
+        metrics["renamed_command"] = len(renamed)
+        metrics["renamed_command_rate"] = len(renamed) / len(repaired) if repaired else None
     if ref:
         preds, refs = [outcomes[i].program for i in ref], [tasks[i].reference or "" for i in ref]
         metrics["bleu"] = sacrebleu.corpus_bleu(preds, [refs]).score / 100

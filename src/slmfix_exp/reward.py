@@ -3,8 +3,9 @@ repaired program to the reference. One class per option of the `reward` group, b
 from the option's schema (`config.py`); a new reward is one subclass with its `combine` and one YAML file.
 
 Each is a plain callable `reward(prompts, completions, reference, context, draft, **kwargs) -> list[float]` whose
-extra arguments are dataset columns, as TRL passes them (`draft` is what an edit answer applies to). They never
-raise: a completion that breaks anything scores 0.
+extra arguments are dataset columns, as TRL passes them (`draft` is what an edit answer applies to, and what a
+repair's warnings are compared with: one that adds a warning counts as not valid). They never raise: a completion
+that breaks anything scores 0.
 A completion with no fenced program, or an empty one, scores the option's minimum (0; -5 for `ledex`), so neither
 prose nor an empty script collects the validator's share.
 
@@ -80,6 +81,7 @@ class RepairReward:
         texts = [programs[i] or "" for i in idx]
         try:
             verdicts = self.dsl.validate_batch(texts, [contexts[i] for i in idx])
+            verdicts = self._no_new_warnings(verdicts, [drafts[i] for i in idx], [contexts[i] for i in idx])
             gate = self.passed(texts, [reference[i] for i in idx], [contexts[i] for i in idx], verdicts)
             for i, v, g in zip(idx, verdicts, gate, strict=True):
                 valid[i], passed[i] = float(v.ok), g
@@ -98,6 +100,23 @@ class RepairReward:
                 log_metric(self.gate_metric, sum(passed) / m)
             log_metric("reward/seconds", time.perf_counter() - start)  # against TRL's step_time: the reward's share
         return rewards
+
+    def _no_new_warnings(
+        self, verdicts: list[Validation], drafts: Sequence[str], contexts: list[dict]
+    ) -> list[Validation]:
+        """The verdicts, each made failing where the repair carries a warning its draft hadn't
+        (`Validation.new_warnings`, what `repaired_no_new_warning` counts): a reward can't be earned by leaving the
+        validator's reach (Bash: renaming a utility to one whose options nothing checks). Where no draft is given
+        the verdicts stand."""
+        known = [k for k, d in enumerate(drafts) if d]
+        if not known:
+            return verdicts
+        before = self.dsl.validate_batch([drafts[k] for k in known], [contexts[k] for k in known])
+        out = list(verdicts)
+        for k, draft_verdict in zip(known, before, strict=True):
+            if out[k].ok and out[k].new_warnings(draft_verdict):
+                out[k] = Validation(ok=False, diagnostics=out[k].diagnostics)
+        return out
 
 
 class DualReward(RepairReward):

@@ -99,6 +99,12 @@ class Validation:
         diags = tuple(diagnostics)
         return Validation(ok=not any(d.severity == "error" for d in diags), diagnostics=diags)
 
+    def new_warnings(self, draft: Validation) -> frozenset[str]:
+        """The warning rules this verdict (a repair's) has that `draft`'s (the program it repairs) hasn't. A repair
+        that passes with one may have passed by leaving the validator's reach (Bash: a utility whose options nothing
+        checks) rather than by fixing the draft; the rewards and `repaired_no_new_warning` count it as not valid."""
+        return _warning_rules(self) - _warning_rules(draft)
+
     def feedback(self, limit: int = 5, program: str | None = None) -> str:
         """The validator messages as the repair prompt shows them. Given the program (of more than one line), each
         message is followed by the line it points at, as compilers and PyYAML quote it: a small model finds the line
@@ -109,6 +115,10 @@ class Validation:
             f"{d}\n  | {lines[d.line - 1]}" if 0 < d.line <= len(lines) and len(lines[d.line - 1]) <= 200 else str(d)
             for d in self.errors[:limit]
         )
+
+
+def _warning_rules(validation: Validation) -> frozenset[str]:
+    return frozenset(d.rule for d in validation.diagnostics if d.severity != "error")
 
 
 @dataclass(frozen=True)
@@ -509,6 +519,12 @@ class DSL(ABC):
     def execution_match(self, pred: str, reference: str, context: Context) -> bool | None:
         """Whether `pred` computes what `reference` does, for languages that can run a program safely (SQL on a
         read-only copy of its database); None where the language can't be executed here."""
+        return None
+
+    def renamed_command(self, draft: str, repair: str, context: Context) -> bool | None:
+        """Whether `repair` calls a command its draft didn't, under a name no system has: a utility renamed to a
+        made-up word, which takes a repair out of the reach of the checks of the utility's options. None where the
+        language has no commands to rename (the metric is then left out of the results)."""
         return None
 
     def execute(self, program: str, context: Context) -> list[tuple]:

@@ -38,8 +38,9 @@ from slmfix_exp.dsl.base import (
     Validation,
     call_with_time_limit,
 )
-from slmfix_exp.dsl.bash.checker import Checker
+from slmfix_exp.dsl.bash.checker import Checker, unknown_command_message
 from slmfix_exp.dsl.bash.commands import option_findings
+from slmfix_exp.dsl.bash.known import suggest_command
 from slmfix_exp.dsl.bash.mutations import MUTATIONS
 from slmfix_exp.dsl.bash.scanner import (
     MAX_NESTING,
@@ -71,7 +72,9 @@ _DIRECTIVE = re.compile(r"(#[ \t]*)shellcheck\b")
 _DID_YOU_MEAN = re.compile(
     r"\S+ has no option (?P<name>\S+)(?: \(in (?P<word>\S+)\))? \(did you mean (?P<guess>\S+)\?\)$"
 )
+_COMMAND_DID_YOU_MEAN = re.compile(r"(?P<name>\S+): command not found .*\(did you mean (?P<guess>\S+)\?\)$")
 _NESTING_KEYWORDS = re.compile(r"\b(?:(if|for|while|until|case|select)|(fi|done|esac))\b")
+MAX_COMMAND_GUESSES = 5  # did-you-means per program: enough for a repair prompt, bounded on hostile input
 
 
 _VAR_USE = re.compile(r"\$\{?([A-Za-z_]\w*)")
@@ -194,13 +197,34 @@ class Bash(DSL):
         except Exception as exc:  # RecursionError, a slip of ours on odd input: no verdict on the options
             return [Diagnostic(0, 0, "options-unchecked", f"{type(exc).__name__}: {exc}"[:300], "warning")]
         out, seen = [], set()
+        guesses: dict[str, str | None] = {}
         for f in found:
             line, column = _position(program, f.start)
-            d = Diagnostic(line, column, f.rule, f.message, f.severity)
+            message = f.message
+            if f.command:  # an unknown command: a did-you-mean for the first few names (each costs milliseconds)
+                if f.command not in guesses and len(guesses) < MAX_COMMAND_GUESSES:
+                    guesses[f.command] = suggest_command(f.command, self.checker.common)
+                message = unknown_command_message(f.command, guesses.get(f.command))
+            d = Diagnostic(line, column, f.rule, message, f.severity)
             if d not in seen:
                 seen.add(d)
                 out.append(d)
         return out
+
+    def renamed_command(self, draft: str, repair: str, context: Context) -> bool | None:
+        """Whether the repair calls a command no system has (`unknown-command`) under a name its draft doesn't call
+        (`find . -user [regex]` -> `rw . -rf [regex]`), read with the option checker whatever the backend; None
+        where either program can't be read within the time bound."""
+        checker = self.checker or _names_checker()
+
+        def unknown(program: str) -> set[str]:
+            return {f.command for f in option_findings(checker, program) if f.command}
+
+        try:
+            before, after = (call_with_time_limit(self.timeout_s, unknown, p) for p in (draft, repair))
+        except Exception:  # a timeout, or odd input (not text): no answer
+            return None
+        return bool(after - before)
 
     def _command(self) -> list[str]:
         assert self.shellcheck is not None
@@ -278,12 +302,12 @@ class Bash(DSL):
 
     def _rule_fix(self, program: str, validation: Validation, context: Context) -> str | None:
         """The first error's did-you-mean applied: `find -mtim 3` -> `find -mtime 3`, `sort -reverse` ->
-        `sort --reverse`, `ls -Y` -> `ls -y`; None for any other error."""
+        `sort --reverse`, `ls -Y` -> `ls -y`, `grpe x` -> `grep x`; None for any other error."""
         error = validation.errors[0]
-        m = _DID_YOU_MEAN.match(error.message)
+        m = _DID_YOU_MEAN.match(error.message) or _COMMAND_DID_YOU_MEAN.match(error.message)
         if not m or error.line < 1:
             return None
-        name, word, guess = m.group("name"), m.group("word"), m.group("guess")
+        name, word, guess = m.group("name"), m.groupdict().get("word") or "", m.group("guess")
         lines = program.split("\n")
         if error.line > len(lines):
             return None
@@ -319,7 +343,7 @@ class Bash(DSL):
     # ---- mutations -----------------------------------------------------------------------------------------
 
     def mutate(self, program: str, context: Context, rng: random.Random, invalid: bool) -> Mutation | None:
-        """One edit of one site, the kind drawn uniformly among those that apply (invalid kinds are all errors:
+        """One edit of one site, the kind drawn by its weight among those that apply (invalid kinds are all errors:
         ShellCheck's, and with the options backend the option checker's; valid kinds pass both); the rest of the
         program is kept verbatim. With the options backend, a site whose edit breaks (valid) or fails to break (option
         kinds) the options is set aside for another."""
@@ -330,7 +354,7 @@ class Bash(DSL):
         options = {label: sites for label, k in kinds.items() if (sites := k.find(program, scan, self.checker))}
         if not options:
             return None
-        label = rng.choice(sorted(options))
+        label = _draw(rng, options, kinds)
         site = rng.choice(options[label])
         new = site(rng)
         if self.checker is None:
@@ -343,7 +367,7 @@ class Bash(DSL):
                 del options[label]
             if not options:
                 return None
-            label = rng.choice(sorted(options))
+            label = _draw(rng, options, kinds)
             site = rng.choice(options[label])
             new = site(rng)
         return None
@@ -354,6 +378,18 @@ class Bash(DSL):
         if kind.invalid and kind.rules is None:
             return True
         return kind.kept_by(Validation.of(self.option_diagnostics(program)))
+
+
+def _draw(rng: random.Random, options: dict[str, list], kinds: dict[str, MutationKind]) -> str:
+    """A kind among those with sites, drawn in proportion to its weight."""
+    labels = sorted(options)
+    return rng.choices(labels, weights=[kinds[label].weight for label in labels])[0]
+
+
+@lru_cache(maxsize=1)
+def _names_checker() -> Checker:
+    """The option checker, for reading command names where the backend has none (`backend=shellcheck`)."""
+    return Checker(load_specs())
 
 
 def _bashlex_parse(src: str) -> list[Any]:

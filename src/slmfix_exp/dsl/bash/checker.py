@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from slmfix_exp.dsl.bash.known import common_commands, exists
 from slmfix_exp.dsl.bash.listings import _FIND_OPERATORS
 from slmfix_exp.dsl.bash.spec import (
     ARG_NONE,
@@ -47,6 +48,7 @@ class Finding:
     rule: str
     message: str
     severity: str = "error"
+    command: str = ""  # an unknown command's name, for the did-you-mean the caller may add
 
 
 @dataclass
@@ -130,6 +132,7 @@ class Checker:
 
     def __init__(self, specs: dict[str, Spec]) -> None:
         self.specs = specs
+        self.common = common_commands(specs)  # what a did-you-mean for an unknown command prefers
 
     def spec(self, utility: str) -> Spec | None:
         spec = self.specs.get(utility)
@@ -168,9 +171,11 @@ class Checker:
         if spec is None:
             if util in WRAPPERS:
                 parsed = self._wrapper_without_spec(util, words)
-            else:
+            elif "/" in head.value or exists(util):  # a path, or a utility that exists but has no spec here
                 return [Finding(head.start, head.end, "unknown-utility",
                                 f"no option spec for {util}: its options were not checked", "warning")]  # fmt: skip
+            else:
+                return [self._unknown_command(head, util)]
         else:
             parsed = self.parse(util, spec, words, appended)
         findings = list(parsed.findings)
@@ -414,6 +419,8 @@ class Checker:
                 if util == "timeout":
                     self._kind(util, "", "duration", words[i], out, operand=True)
                 i += 1
+        if util == "env" and i < n and words[i].value == "-":  # `env - cmd`: a lone - is -i, not the command
+            i += 1
         while i < n and util in ("env", "sudo") and re.match(r"[A-Za-z_]\w*=", words[i].value):
             i += 1
         if util == "command" and any(c in ("-v", "-V") for c, *_ in out.options):
@@ -570,6 +577,12 @@ class Checker:
         what = f"{util} {name}" if name else (f"{util}'s {'operand' if kind != 'mode' else 'mode'}")
         out.findings.append(Finding(arg.start, arg.end, "bad-argument", f"{what} needs {text}, not {arg.value!r}"))
 
+    def _unknown_command(self, head: Word, util: str) -> Finding:
+        """A command no system has (no Debian package installs it, bash has no such builtin, it isn't installed
+        here) and the program doesn't define: bash would say `command not found`. The did-you-mean is the caller's
+        (`unknown_command_message`): a guess costs milliseconds, and a hostile program holds thousands of names."""
+        return Finding(head.start, head.end, "unknown-command", unknown_command_message(util), command=util)
+
     def _needs(self, util: str, name: str, opt: Option) -> str:
         if opt.kind:
             text = (_LIST_TEXT.get(name) if opt.kind == "list" else None) or _KIND_TEXT.get(opt.kind, opt.kind)
@@ -581,6 +594,11 @@ class Checker:
         where = f" (in {word})" if word and word != name else ""
         guess = suggest(spec, word or name, name)
         return f"{util} has no option {name}{where}" + (f" (did you mean {guess}?)" if guess else "")
+
+
+def unknown_command_message(util: str, guess: str | None = None) -> str:
+    hint = f" (did you mean {guess}?)" if guess else ""
+    return f"{util}: command not found (no Debian package installs it, and the program doesn't define it){hint}"
 
 
 def suggest(spec: Spec, word: str, name: str) -> str | None:

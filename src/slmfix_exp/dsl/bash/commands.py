@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
@@ -60,16 +61,26 @@ def _words(tokens: Sequence[_Token], offset: int) -> list[Word]:
     ]
 
 
-def _functions(scan: _Scan) -> set[str]:
-    """Names the program defines as functions (`f() {`, `function f`): calls of them aren't utilities."""
+_DEFINED = re.compile(r"([A-Za-z_][A-Za-z0-9_.:-]*)(?:\[[^\]]*\])?\+?=")  # name= of assignments and aliases
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _defined(scan: _Scan) -> set[str]:
+    """Names the program defines: functions (`f() {`, `function f`), whose calls aren't utilities, and aliases and
+    variables (`alias ll=...`, `x=...`, `for x in`, `read x`): a command word that names one is the program's own
+    slip, if any, not a made-up utility, so the command-name check leaves it alone."""
     names, toks = set(), scan.tokens
     for k, tok in enumerate(toks):
         if tok.kind != "word":
             continue
         if k + 2 < len(toks) and toks[k + 1].text == "(" and toks[k + 2].text == ")":
             names.add(tok.text)
-        elif tok.text == "function" and k + 1 < len(toks) and toks[k + 1].kind == "word":
+        elif tok.text in ("function", "for", "select") and k + 1 < len(toks) and toks[k + 1].kind == "word":
             names.add(toks[k + 1].text.removesuffix("()"))
+        elif (m := _DEFINED.match(_unquote(tok.text))) is not None:
+            names.add(m.group(1))
+        elif tok.text == "read":
+            names.update(t.text for t in toks[k + 1 : k + 8] if t.kind == "word" and _NAME.fullmatch(t.text))
     return names
 
 
@@ -100,7 +111,7 @@ def option_findings(checker: Checker, src: str, offset: int = 0, depth: int = 0)
     if depth > 12:
         return []
     scan = _scan(src)
-    functions = _functions(scan)
+    defined = _defined(scan)
     patterns = _case_patterns(scan) if "case" in src else set()
     findings: list[Finding] = []
 
@@ -110,10 +121,10 @@ def option_findings(checker: Checker, src: str, offset: int = 0, depth: int = 0)
         inner = word.value
         base = word.start + (1 if word.text[:1] in "'\"" else 0)
         found = option_findings(checker, inner, base, depth + level)
-        return [Finding(max(f.start, word.start), min(f.end, word.end), f.rule, f.message, f.severity) for f in found]
+        return [dataclasses.replace(f, start=max(f.start, word.start), end=min(f.end, word.end)) for f in found]
 
     for cmd in _commands(scan):
-        if cmd.util < 0 or cmd.words[cmd.util].text in functions or cmd.words[cmd.util].start in patterns:
+        if cmd.util < 0 or cmd.words[cmd.util].text in defined or cmd.words[cmd.util].start in patterns:
             continue
         findings.extend(checker.check(_words(cmd.words[cmd.util :], offset), script))
     outer = -1

@@ -12,6 +12,7 @@ from typing import Any
 from slmfix_exp.dsl.base import MutationKinds
 from slmfix_exp.dsl.bash.checker import Checker, Word
 from slmfix_exp.dsl.bash.commands import _words
+from slmfix_exp.dsl.bash.known import exists
 from slmfix_exp.dsl.bash.scanner import _at_command_position, _Command, _commands, _Scan, _Token, _unquote
 from slmfix_exp.dsl.bash.similarity import _SINGLE_DASH_LONG
 from slmfix_exp.dsl.bash.spec import Spec
@@ -371,4 +372,77 @@ def _sites_bad_argument(program: str, scan: _Scan, checker: Checker | None) -> l
             if arg.text != arg.value and arg.start in {w.start for w in words}:  # quoted: keep it simple
                 continue
             sites.append(functools.partial(_replace_with, program, arg.start, arg.end, _WRONG_VALUES[opt.kind]))
+    return sites
+
+
+# Tellina's unfilled slots in the real NL2Bash drafts (`cut -f [number]`, `head -n [quantity]`, `find -perm
+# [permission]`, `find -mtime [timespan]`, `cut -d [regex]`), by the kind of option argument the slot stands in.
+_SLOTS = {
+    "number": ("[number]", "[quantity]"),
+    "find-number": ("[quantity]", "[timespan]", "[number]"),
+    "size": ("[size]", "[quantity]"),
+    "find-size": ("[size]", "[quantity]"),
+    "list": ("[number]",),
+    "key": ("[number]",),
+    "char": ("[regex]",),
+    "duration": ("[timespan]", "[quantity]"),
+    "mode": ("[permission]",),
+    "find-perm": ("[permission]",),
+    "user": ("[regex]",),
+    "owner": ("[regex]",),
+}
+# the slots Tellina leaves where any word goes (valid globs, but not the task's words): a pattern; a file or a path
+_PATTERN_SLOTS, _PATH_SLOTS = ("[regex]",), ("[file]", "[path]")
+_PLAIN_WORD = re.compile(r"""(['"]?)[\w./~*+:,@%=-]+\1""")
+
+
+@MUTATIONS.invalid("unfilled-slot", rules={"bad-argument"}, weight=3)  # most of the real drafts' errors
+def _sites_unfilled_slot(program: str, scan: _Scan, checker: Checker | None) -> list:
+    """An option argument of a simple kind left as the slot a template-filling model didn't fill (`cut -f [number]`):
+    a shell passes `[number]` on as it is (a glob matching no file), and the utility refuses it."""
+    sites = []
+    for _, spec, words, parsed in _option_sites(checker, program, scan):
+        for canon, name, arg, _ in parsed.options:
+            opt = spec.options.get(name) or spec.options.get(canon)
+            if arg is None or arg.dynamic or opt is None or opt.kind not in _SLOTS:
+                continue
+            if arg.start in {w.start for w in words} and _PLAIN_WORD.fullmatch(arg.text):  # a word of its own
+                sites.append(functools.partial(_replace_with, program, arg.start, arg.end, _SLOTS[opt.kind]))
+    return sites
+
+
+@MUTATIONS.valid("unfilled-free-slot")
+def _sites_unfilled_free_slot(program: str, scan: _Scan, checker: Checker | None) -> list:
+    """A pattern or file argument left as a slot (`find . -name [regex]`, `cat [file]`): valid Bash (a glob that
+    matches one-letter names), but not the command asked for; the similarity, not the validator, sees it."""
+    sites = []
+    for _, spec, words, parsed in _option_sites(checker, program, scan):
+        slots = {}  # where a free slot may stand: the argument of an option that takes any word, a path operand
+        for canon, name, arg, _ in parsed.options:
+            opt = spec.options.get(name) or spec.options.get(canon)
+            if arg is not None and opt is not None and opt.kind is None and opt.args >= 0:
+                slots[arg.start] = _PATH_SLOTS if re.search(r"FILE|DIR|PATH", opt.metavar) else _PATTERN_SLOTS
+        slots.update({words[k].start: _PATH_SLOTS for k in parsed.operands if re.search(r"[./]", words[k].value)})
+        for w in words[1:]:
+            if w.start in slots and not w.dynamic and len(w.text) <= 16 and _PLAIN_WORD.fullmatch(w.text):
+                sites.append(functools.partial(_replace_with, program, w.start, w.end, slots[w.start]))
+    return sites
+
+
+@MUTATIONS.invalid("misspelled-command", rules={"unknown-command"}, weight=0.25)  # it applies almost everywhere
+def _sites_misspelled_command(program: str, scan: _Scan, checker: Checker | None) -> list:
+    """A utility's name with a letter dropped or two neighbours swapped, into a name no system has (`grep` ->
+    `grpe`): a shell answers `command not found`."""
+    if checker is None:  # without the options backend nothing checks command names
+        return []
+    sites = []
+    for cmd in _commands(scan):
+        if cmd.util < 0:
+            continue
+        head = cmd.words[cmd.util]
+        if not re.fullmatch(r"[a-z][a-z0-9]{2,}", head.text):
+            continue
+        wrong = [m for m in _misspellings(head.text) if not exists(m)]
+        if wrong:
+            sites.append(functools.partial(_replace_with, program, head.start, head.end, wrong))
     return sites

@@ -19,8 +19,9 @@ or BSD getopt (options first), or find's expression.
 
 The checker (`Checker.check`) reads one simple command as the utility would: clustered short options (`-la`),
 attached and separate arguments (`-n5`, `-n 5`, `--lines=5`), `--` and unique prefixes of long options, and the
-commands other commands run (`xargs`, `find -exec`, `sudo`, `env`, `nice`, `timeout`, `sh -c '...'`...). An
-unknown utility is no error: scripts call anything. `commands.option_findings` finds the simple commands of a program.
+commands other commands run (`xargs`, `find -exec`, `sudo`, `env`, `nice`, `timeout`, `sh -c '...'`...). A
+utility with no spec is no error (scripts call anything), unless no system has it (known.py: `unknown-command`).
+`commands.option_findings` finds the simple commands of a program.
 """
 
 from __future__ import annotations
