@@ -27,7 +27,7 @@ SCHEMA = "CREATE TABLE singer (singer_id INTEGER PRIMARY KEY, name TEXT, country
 @pytest.mark.slow
 def test_smollm2_converts_once_loads_with_lora_and_repairs_a_draft(tmp_path: Path) -> None:
     _, cfg = compose(
-        ["slm=smollm2", "dsl=sql", "logger=none", "eval.num_samples=1", "eval.rounds=1", "eval.max_new_tokens=48"]
+        ["slm=smollm2", "dsl=sql", "logger=none", "eval.num_samples=1", "eval.rounds=1", "eval.max_new_tokens=128"]
     )
     start = slm_from_config(cfg.slm)
     assert isinstance(start, GGUFSLM) and start.pretrained
