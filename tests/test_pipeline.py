@@ -228,9 +228,8 @@ def test_rl_killed_and_resumed_keeps_its_prompts_and_its_time(tmp_path: Path) ->
     own = float(re.findall(r"stage train rl done in ([\d.]+) s", again.stdout)[0])
     before = saved[resumed_from]["attributes"]["before"]
     assert before > 0.3 * uninterrupted["seconds"]  # the first process's time, selection and 6 steps
-    assert resumed["seconds"] == pytest.approx(before + own, abs=0.5)
-    # Not compared with the uninterrupted run's seconds here: the resumed process's own set-up (model and checkpoint
-    # loaded again) is counted too, and on a stage of a few seconds that alone moves the total by 15-40%
+    assert before < resumed["seconds"] < before + own + 0.5  # the resumed process's training, not its set-up
+    assert resumed["seconds"] == pytest.approx(uninterrupted["seconds"], rel=0.25)  # 5.51 / 5.55 s measured
 
 
 def test_a_checkpoint_cut_short_by_the_kill_is_not_resumed_from(tmp_path: Path) -> None:

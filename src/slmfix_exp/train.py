@@ -321,10 +321,10 @@ STAGES = {"sft": run_sft, "rl": run_rl, "sft_more": run_sft_more}
 
 
 class StageClock(TrainerCallback, ExportableState):
-    """The wall-clock of a stage over all its processes: this one's since `start`, plus what the stage had spent when
-    the checkpoint it resumes from was saved. The Trainer saves the clock's reading into every checkpoint's
-    trainer_state.json (`ExportableState`), so the time a kill threw away (the steps after the last checkpoint,
-    trained again) is not counted twice."""
+    """The wall-clock of a stage over all its processes: this one's since `start` (a resumed one's since its training
+    began again), plus what the stage had spent when the checkpoint it resumes from was saved. The Trainer saves the
+    clock's reading into every checkpoint's trainer_state.json (`ExportableState`), so the time a kill threw away (the
+    steps after the last checkpoint, trained again) is not counted twice."""
 
     def __init__(self, start: float, before: float = 0.0) -> None:
         self.start, self.before = start, before
@@ -340,6 +340,12 @@ class StageClock(TrainerCallback, ExportableState):
             log.warning("%s holds no stage time: seconds.json counts from the resumption", checkpoint)
             return cls(start)
         return cls(start, saved["attributes"]["before"])
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        """A resumed stage counts from here: its process's set-up (the model and the checkpoint loaded again) is the
+        kill's cost, not the stage's work, and would shrink `sft_more`'s budget by a restart's length."""
+        if self.before:
+            self.start = time.perf_counter()
 
     def seconds(self) -> float:
         return self.before + time.perf_counter() - self.start
