@@ -380,10 +380,10 @@ class Evaluation:
             outcomes = repair(
                 self.cfg, self.dsl, model, tokenizer, self.tasks, programs, validations, desc=f"repairing ({name})"
             )
-        for o, before in zip(outcomes, after or [], strict=False):  # the chain goes on from the earlier method
-            o.failing, o.repair_calls = before.failing, o.repair_calls + before.repair_calls
-            o.fixed_in_round = before.fixed_in_round if before.passed else o.fixed_in_round
-        if after:
+        if after:  # the chain goes on from the earlier method: its invalid drafts, calls and time count
+            for o, before in zip(outcomes, after, strict=True):
+                o.failing, o.repair_calls = before.failing, o.repair_calls + before.repair_calls
+                o.fixed_in_round = before.fixed_in_round if before.passed else o.fixed_in_round
             start -= self.metrics["rules"]["seconds"]
         return self._add(name, outcomes, start)
 

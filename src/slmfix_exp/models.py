@@ -132,12 +132,18 @@ def gguf_checkpoint(gguf: Path, cache_dir: Path) -> Path:
     model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
     model.load_state_dict(loaded.state_dict())
     tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    tmp = target.with_name(f"{target.name}.tmp{os.getpid()}")  # built aside, then renamed: parallel jobs don't clash
+    save_checkpoint(model, tokenizer, target)
+    return target
+
+
+def save_checkpoint(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, target: Path) -> None:
+    """A model and its tokenizer saved into the cache at `target`: built aside, then renamed, so that parallel jobs
+    building the same one don't clash."""
+    tmp = target.with_name(f"{target.name}.tmp{os.getpid()}")
     model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
     if not target.exists():
         tmp.replace(target)
-    return target
 
 
 def slm_from_config(cfg: SLMConfig) -> SLMStart:
@@ -166,11 +172,7 @@ def tiny_model_dir(cfg: TinySLMConfig, corpus: list[str], cache_dir: Path, seed:
         return target
     tokenizer = train_tokenizer(corpus, cfg.vocab_size)
     model = build_tiny_model(cfg, tokenizer, seed)
-    tmp = target.with_name(f"{target.name}.tmp{os.getpid()}")  # built aside, then renamed: parallel jobs don't clash
-    model.save_pretrained(tmp)
-    tokenizer.save_pretrained(tmp)
-    if not target.exists():
-        tmp.replace(target)
+    save_checkpoint(model, tokenizer, target)
     log.info(
         "built a tiny %s SLM (%.2fM parameters, vocab %d) at %s",
         cfg.architecture,
