@@ -185,6 +185,7 @@ SWEEP_METRICS = ("pass_rate", "ast_similarity", "ted_similarity", "bleu", "exact
 SEED_METRICS = (
     "repaired_rate",
     "repaired_no_new_warning_rate",
+    "renamed_command_rate",
     "invalid_ast_similarity",
     "repaired_exec_rate",
     "pass_rate",

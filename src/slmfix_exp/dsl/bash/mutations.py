@@ -6,7 +6,7 @@ import functools
 import random
 import re
 import string
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from typing import Any
 
 from slmfix_exp.dsl.base import MutationKinds
@@ -363,16 +363,21 @@ def _sites_unknown_option(program: str, scan: _Scan, checker: Checker | None) ->
 def _sites_bad_argument(program: str, scan: _Scan, checker: Checker | None) -> list:
     """An option argument of a simple kind (a number, a size, a field list, a file type) replaced by a word
     of another kind, as an LLM that doesn't know the option writes it."""
-    sites = []
+    return [
+        functools.partial(_replace_with, program, arg.start, arg.end, _WRONG_VALUES[kind])
+        for arg, own_word, kind in _typed_arguments(program, scan, checker, _WRONG_VALUES)
+        if not (own_word and arg.text != arg.value)  # quoted: keep it simple
+    ]
+
+
+def _typed_arguments(program: str, scan: _Scan, checker: Checker | None, kinds: Container[str]) -> Iterator:
+    """(argument, whether it is a word of its own, its kind) for each literal option argument of one of `kinds`."""
     for _, spec, words, parsed in _option_sites(checker, program, scan):
+        starts = {w.start for w in words}
         for canon, name, arg, _ in parsed.options:
             opt = spec.options.get(name) or spec.options.get(canon)
-            if arg is None or arg.dynamic or opt is None or opt.kind not in _WRONG_VALUES:
-                continue
-            if arg.text != arg.value and arg.start in {w.start for w in words}:  # quoted: keep it simple
-                continue
-            sites.append(functools.partial(_replace_with, program, arg.start, arg.end, _WRONG_VALUES[opt.kind]))
-    return sites
+            if arg is not None and not arg.dynamic and opt is not None and opt.kind in kinds:
+                yield arg, arg.start in starts, opt.kind
 
 
 # Tellina's unfilled slots in the real NL2Bash drafts (`cut -f [number]`, `head -n [quantity]`, `find -perm
@@ -400,15 +405,11 @@ _PLAIN_WORD = re.compile(r"""(['"]?)[\w./~*+:,@%=-]+\1""")
 def _sites_unfilled_slot(program: str, scan: _Scan, checker: Checker | None) -> list:
     """An option argument of a simple kind left as the slot a template-filling model didn't fill (`cut -f [number]`):
     a shell passes `[number]` on as it is (a glob matching no file), and the utility refuses it."""
-    sites = []
-    for _, spec, words, parsed in _option_sites(checker, program, scan):
-        for canon, name, arg, _ in parsed.options:
-            opt = spec.options.get(name) or spec.options.get(canon)
-            if arg is None or arg.dynamic or opt is None or opt.kind not in _SLOTS:
-                continue
-            if arg.start in {w.start for w in words} and _PLAIN_WORD.fullmatch(arg.text):  # a word of its own
-                sites.append(functools.partial(_replace_with, program, arg.start, arg.end, _SLOTS[opt.kind]))
-    return sites
+    return [
+        functools.partial(_replace_with, program, arg.start, arg.end, _SLOTS[kind])
+        for arg, own_word, kind in _typed_arguments(program, scan, checker, _SLOTS)
+        if own_word and _PLAIN_WORD.fullmatch(arg.text)
+    ]
 
 
 @MUTATIONS.valid("unfilled-free-slot")

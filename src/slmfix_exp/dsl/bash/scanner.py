@@ -7,11 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-SEVERITIES = ("error", "warning", "info", "style")
-# options: ShellCheck (bashlex where it is missing) and every known utility's options checked against its spec;
-# shellcheck: ShellCheck alone, the SLMFix paper's validator; bashlex: bashlex's parse errors alone
-BACKENDS = ("options", "shellcheck", "bashlex")
-
 # Reserved words and builtins (the Bash manual's lists): CodeBLEU's keywords of Bash.
 # fmt: off
 RESERVED_AND_BUILTINS = frozenset((
