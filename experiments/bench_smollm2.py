@@ -1,7 +1,8 @@
 """How fast SmolLM2-135M (slm=smollm2) trains and repairs on this machine: SFT tokens/s through TRL under each
 speed lever, against the first working setting measured in the same run, and greedy repairs/s on real SQL drafts.
 
-    python experiments/bench_smollm2.py [steps=6] [batch=8] [repairs=48] [only=<setting>,...] [config overrides]
+    python experiments/bench_smollm2.py [steps=6] [batch=8] [repairs=48] [only=<setting>,...] [adapter=<dir>]
+        [config overrides]
 
 SFT settings (each a list of overrides on `dsl=sql slm=smollm2`, trained for `steps` steps of `batch` examples on
 the bundled tasks' repair examples; tokens/s is TRL's `num_tokens` over the train runtime, the first step included):
@@ -13,8 +14,12 @@ the bundled tasks' repair examples; tokens/s is TRL's `num_tokens` over the trai
   attn-only  no-ckpt with LoRA on the attention projections only
   threads1   no-ckpt on one torch thread (what a job of a two-job sweep gets)
 
-Then greedy evaluation (`eval.num_samples=1`, one round) of the untrained SmolLM2 on the first `repairs` invalid real
-SQL drafts (../shared/data/real_drafts/sql), at evaluation batch sizes 1, 8 and 32: repairs per second.
+Then greedy evaluation (`eval.num_samples=1`, one round) on the first `repairs` invalid real SQL drafts
+(../shared/data/real_drafts/sql): repairs per second at evaluation batch sizes 1, 8, 16 and 32, first as generation
+first ran (the LoRA adapter computed beside the weights, float32), then as it runs now (the adapter merged into the
+weights while generating, bf16 autocast). The model is the untrained SmolLM2 (with a fresh adapter), or the trained
+stage `adapter` names (a run's `sft/final`): a trained model stops at its closing fence, the untrained one mostly
+writes until `eval.max_new_tokens`.
 """
 
 from __future__ import annotations
@@ -22,11 +27,14 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import torch
 
+from slmfix_exp import generation
 from slmfix_exp.evaluate import Evaluation
 from slmfix_exp.experiment import compose, setup
 from slmfix_exp.models import load_slm, load_tokenizer, slm_from_config
@@ -65,7 +73,7 @@ def sft_speed(overrides: list[str], steps: int, batch: int) -> dict[str, Any]:
     return {"tokens": int(tokens), "seconds": round(seconds, 1), "tokens_per_s": round(tokens / seconds, 1)}
 
 
-def repair_speed(n: int, batch_size: int) -> dict[str, Any]:
+def repair_speed(n: int, batch_size: int, adapter: str | None, first: bool) -> dict[str, Any]:
     _, cfg = compose(
         [
             "dsl=sql",
@@ -77,6 +85,7 @@ def repair_speed(n: int, batch_size: int) -> dict[str, Any]:
             "eval.num_samples=1",
             "eval.rounds=1",
             f"eval.batch_size={batch_size}",
+            f"slm.bf16_autocast={not first}",
         ]
     )
     run = setup(cfg)
@@ -87,9 +96,10 @@ def repair_speed(n: int, batch_size: int) -> dict[str, Any]:
     invalid = [i for i, v in enumerate(verdicts) if not v.ok][:n]
     evaluation = Evaluation(cfg, run.dsl, [run.test[i] for i in invalid], [drafts[i] for i in invalid])
     path = slm_from_config(cfg.slm).start([], run.cache_dir, cfg.seed)
-    tokenizer, model = load_tokenizer(path), load_slm(path, cfg.slm, trainable=False)
+    tokenizer, model = load_tokenizer(path), load_slm(adapter or path, cfg.slm, trainable=False)
     start = time.perf_counter()
-    metrics = evaluation.slm("smollm2", model, tokenizer)
+    with patch.object(generation, "merged_lora", lambda _: nullcontext()) if first else nullcontext():
+        metrics = evaluation.slm("smollm2", model, tokenizer)
     seconds = time.perf_counter() - start
     return {
         "repairs": len(invalid),
@@ -100,23 +110,33 @@ def repair_speed(n: int, batch_size: int) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> None:
-    own = dict(a.split("=", 1) for a in argv if a.split("=", 1)[0] in ("steps", "batch", "repairs", "only"))
+    own = dict(a.split("=", 1) for a in argv if a.split("=", 1)[0] in ("steps", "batch", "repairs", "only", "adapter"))
     overrides = [a for a in argv if a.split("=", 1)[0] not in own]
     steps, batch, repairs = int(own.get("steps", 6)), int(own.get("batch", 8)), int(own.get("repairs", 48))
     names = own["only"].split(",") if "only" in own else list(SETTINGS)
+    adapter = own.get("adapter")
     print(f"SFT, {steps} steps of {batch} examples (dsl=sql slm=smollm2), torch threads {torch.get_num_threads()}")
     print(f"{'setting':<12}{'tokens':>8}{'seconds':>9}{'tokens/s':>10}{'x first':>9}")
     first = None
-    for name in ["first", *[n for n in names if n != "first"]]:
+    for name in ["first", *[n for n in names if n != "first"]] if steps else []:
         r = sft_speed([*SETTINGS[name], *overrides], steps, batch)
         first = first or r["tokens_per_s"]
         print(f"{name:<12}{r['tokens']:>8}{r['seconds']:>9}{r['tokens_per_s']:>10}{r['tokens_per_s'] / first:>9.2f}")
     if SHARED.is_dir() and repairs:
-        print(f"\ngreedy repair, one round, untrained SmolLM2, the first {repairs} invalid real SQL drafts")
-        print(f"{'eval.batch_size':<16}{'seconds':>9}{'repairs/s':>11}{'made valid':>12}")
-        for b in (1, 8, 32):
-            r = repair_speed(repairs, b)
-            print(f"{b:<16}{r['seconds']:>9}{r['repairs_per_s']:>11}{r['made_valid']:>12}")
+        model = adapter or "untrained SmolLM2"
+        print(f"\ngreedy repair, one round, {model}, the first {repairs} invalid real SQL drafts")
+        print(f"{'eval.batch_size':<16}{'generation':<12}{'seconds':>9}{'repairs/s':>11}{'x first':>9}", end="")
+        print(f"{'made valid':>12}")
+        for b in (1, 8, 16, 32):
+            base = None
+            for first in (True, False):
+                r = repair_speed(repairs, b, adapter, first)
+                base = base or r["repairs_per_s"]
+                label = "first" if first else "now"
+                print(
+                    f"{b:<16}{label:<12}{r['seconds']:>9}{r['repairs_per_s']:>11}"
+                    f"{r['repairs_per_s'] / base:>9.2f}{r['made_valid']:>12}"
+                )
 
 
 if __name__ == "__main__":

@@ -95,6 +95,7 @@ def repair(
                 constrain=cfg.slm.constrained_search,
                 names=cfg.slm.constrain_names and dsl.names_in_prompt,
                 sample=e.num_samples > 1,
+                autocast=cfg.slm.bf16_autocast,
             )
             flat = [
                 (i, form.read(text, outcomes[i].program) or "")

@@ -40,6 +40,7 @@ def generate(
     constrain: bool = False,
     sample: bool | None = None,
     names: bool = False,
+    autocast: bool = False,
 ) -> list[list[str]]:
     """`num_samples` completions per prompt, greedy when num_samples == 1 (unless `sample`). Batches hold
     `batch_size` sequences (prompts x samples) of prompts of like length, left-padded: sorting by length cuts the
@@ -47,7 +48,60 @@ def generate(
     tokenizer's chat template, where it has one).
 
     With `constrain` (repair prompts, edit answers), the search texts can only copy pieces of the prompt's draft;
-    with `names` too, the replacement texts can only write names that the prompt shows."""
+    with `names` too, the replacement texts can only write names that the prompt shows. With `autocast`
+    (`slm.bf16_autocast`), the model runs in bfloat16 mixed precision, as it trained.
+
+    A LoRA adapter is folded into the weights while it generates (`merged_lora`)."""
+    with merged_lora(model), torch.autocast(model.device.type, torch.bfloat16, enabled=autocast):
+        return _generate(
+            model,
+            tokenizer,
+            prompts,
+            max_new_tokens,
+            batch_size,
+            num_samples,
+            temperature,
+            desc,
+            constrain,
+            sample,
+            names,
+        )
+
+
+@contextmanager
+def merged_lora(model: SLM) -> Iterator[None]:
+    """A LoRA model's adapter merged into its weights for the block, and taken out again after it: each projection
+    is then one matmul, not three (experiments/bench_smollm2.py measures it). Not over a 4-bit base, which would
+    round the adapter into NF4, nor an adapter merged already."""
+    from peft import PeftModel
+
+    merge = (
+        isinstance(model, PeftModel)
+        and getattr(model.get_base_model(), "hf_quantizer", None) is None
+        and not any(getattr(m, "merged", False) for m in model.modules())
+    )
+    if merge:
+        model.merge_adapter()
+    try:
+        yield
+    finally:
+        if merge:
+            model.unmerge_adapter()
+
+
+def _generate(
+    model: SLM,
+    tokenizer: PreTrainedTokenizerBase,
+    prompts: Sequence[str],
+    max_new_tokens: int,
+    batch_size: int,
+    num_samples: int,
+    temperature: float,
+    desc: str,
+    constrain: bool,
+    sample: bool | None,
+    names: bool,
+) -> list[list[str]]:
     model.eval()
     tokenizer.padding_side = "left"
     outputs: list[list[str]] = [[] for _ in prompts]

@@ -175,6 +175,7 @@ def refine(cfg: Config, teacher: str, dsl: DSL, failures: Sequence[Failure], cac
         s.refinements,
         s.refine_temperature,
         "refining",
+        autocast=cfg.slm.bf16_autocast,
     )
     form = RepairFormat.of(cfg, dsl)
     return [

@@ -244,6 +244,7 @@ def informative_examples(
             constrain=cfg.slm.constrained_search,
             sample=True,
             names=cfg.slm.constrain_names and dsl.names_in_prompt,
+            autocast=cfg.slm.bf16_autocast,
         )
     rows = [(e, s) for e, outs in zip(pool, samples, strict=True) for s in outs]
     reward = reward_from_config(cfg.reward, dsl, cfg.slm.answer)
