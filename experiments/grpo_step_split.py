@@ -12,6 +12,13 @@ The GPU check of the issue (a Qwen2.5-0.5B-shaped model built from config, QLoRA
 Without `model=`, the untrained tiny SLM generates; its completions are as long as `trainer.rl.max_completion_length`
 allows, which makes generation's share an upper bound. TRL's `step_time` wraps the whole training step (it calls
 generation and the reward first), so backprop = step_time - generation - reward.
+
+Each split is measured twice in the run: with the rollouts as TRL first generated them here (the LoRA adapter
+computed beside the weights, float32), and as they are generated now (`generation.generate_as_evaluation`: merged,
+bf16 autocast). SmolLM2 after an SFT stage:
+
+    python experiments/grpo_step_split.py dsl=sql slm=smollm2 model=<run>/sft/final trainer.rl.batch_size=8 \
+        trainer.rl.max_completion_length=160 steps=4
 """
 
 from __future__ import annotations
@@ -21,8 +28,14 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 
+from slmfix_exp import train
+from slmfix_exp.config import Config
+from slmfix_exp.dsl.base import DSL
 from slmfix_exp.experiment import compose, setup
 from slmfix_exp.models import load_slm, load_tokenizer, slm_from_config
 from slmfix_exp.train import repair_examples, rl_trainer
@@ -39,32 +52,48 @@ def main(argv: list[str]) -> None:
     examples = repair_examples(cfg, dsl, tasks, 1, "split")
     corpus = [e["prompt"] + e["completion"] for e in examples]
     path = options.get("model") or slm_from_config(cfg.slm).start(corpus, run.cache_dir, cfg.seed)
+    print(f"{'rollouts':<8}{'part':<28}{'s/step':>8}{'share':>8}")
+    whole = {}
+    for rollouts in ("first", "now"):
+        split = step_split(cfg, dsl, path, examples, first=rollouts == "first")
+        whole[rollouts] = split["whole step"]
+        for name, value in split.items():
+            print(f"{rollouts:<8}{name:<28}{value:>8.3f}{value / split['whole step']:>8.1%}")
+    print(f"whole step, first / now: {whole['first'] / whole['now']:.2f}x")
+
+
+def step_split(cfg: Config, dsl: DSL, path: str, examples: list[dict[str, Any]], first: bool) -> dict[str, float]:
+    """Seconds a step of generation, reward and the rest. `first`: rollouts as TRL first generated them here, the
+    LoRA adapter computed beside the weights in float32; else as `train.rl_trainer` makes them now (merged, bf16
+    autocast where `slm.bf16_autocast`)."""
     tokenizer, model = load_tokenizer(path), load_slm(path, cfg.slm)
-
     generation: list[float] = []
-    generate = model.generate
+    with ExitStack() as stack:
+        if first:
+            stack.enter_context(patch.object(train, "generate_as_evaluation", lambda *_: None))
+        with tempfile.TemporaryDirectory() as tmp:
+            trainer = rl_trainer(cfg, dsl, model, tokenizer, examples, Path(tmp), ["none"])
+            generate = model.generate
 
-    def timed_generate(*args, **kwargs):  # type: ignore[no-untyped-def]
-        start = time.perf_counter()
-        try:
-            return generate(*args, **kwargs)
-        finally:
-            generation.append(time.perf_counter() - start)
+            def timed_generate(*args, **kwargs):  # type: ignore[no-untyped-def]
+                start = time.perf_counter()
+                try:
+                    return generate(*args, **kwargs)
+                finally:
+                    generation.append(time.perf_counter() - start)
 
-    model.generate = timed_generate
-    with tempfile.TemporaryDirectory() as tmp:
-        trainer = rl_trainer(cfg, dsl, model, tokenizer, examples, Path(tmp), ["none"])
-        trainer.train()
-        history = [h for h in trainer.state.log_history if "step_time" in h]
+            model.generate = timed_generate
+            trainer.train()
+            history = [h for h in trainer.state.log_history if "step_time" in h]
     step = statistics.mean(h["step_time"] for h in history)
     reward = statistics.mean(h["reward/seconds"] for h in history)
     gen = sum(generation) / len(history)
-    rest = step - gen - reward
     tokens = statistics.mean(h["completions/mean_length"] for h in history) * cfg.trainer.rl.batch_size
     print(
         json.dumps(
             {
                 "dsl": cfg.dsl.name,
+                "rollouts": "first" if first else "now",
                 "steps": len(history),
                 "completions_per_step": cfg.trainer.rl.batch_size,
                 "completion_tokens_per_step": round(tokens, 1),
@@ -73,14 +102,12 @@ def main(argv: list[str]) -> None:
             }
         )
     )
-    print(f"{'part':<28}{'s/step':>8}{'share':>8}")
-    for name, value in (
-        ("generation", gen),
-        ("reward (validator+sim)", reward),
-        ("forward+backward+optimizer", rest),
-        ("whole step", step),
-    ):
-        print(f"{name:<28}{value:>8.3f}{value / step:>8.1%}")
+    return {
+        "generation": gen,
+        "reward (validator+sim)": reward,
+        "forward+backward+optimizer": step - gen - reward,
+        "whole step": step,
+    }
 
 
 if __name__ == "__main__":

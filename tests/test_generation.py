@@ -20,7 +20,8 @@ PROMPTS = ["SELECT name FROM singer", "SELECT count(*) FROM concert WHERE year =
 @pytest.fixture(scope="module")
 def lora_model():  # type: ignore[no-untyped-def]
     tokenizer = train_tokenizer(PROMPTS * 20, 300)
-    base = build_tiny_model(TinySLMConfig(hidden_size=32, num_layers=2, num_heads=2, intermediate_size=64), tokenizer, 0)
+    small = TinySLMConfig(hidden_size=32, num_layers=2, num_heads=2, intermediate_size=64)
+    base = build_tiny_model(small, tokenizer, 0)
     model = get_peft_model(base, LoraConfig(r=4, target_modules=["q_proj", "v_proj", "down_proj"]))
     torch.manual_seed(1)
     for name, p in model.named_parameters():

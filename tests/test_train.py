@@ -3,6 +3,7 @@ same whatever the process ran before it; and a stage's wall-clock adds up across
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -71,3 +72,23 @@ def test_a_resumed_rl_stage_trains_on_the_prompts_chosen_before(rl_setup: tuple[
     fewer = [e for e in examples if e is not first[0]]  # the data changed since the choice
     with pytest.raises(ValueError, match=r"prompts.json: 1 of its \d+ prompts are not among this run's"):
         train.chosen_examples(cfg, dsl, model, tokenizer, fewer, tmp_path / "rl")
+
+
+def test_kind_weights_drop_and_repeat_the_repair_examples_of_a_kind() -> None:
+    """`trainer.sft.kind_weights`: weight 0 drops a mutation kind's examples, 2 keeps each twice, the others once;
+    a label that is no kind of the language is refused by name."""
+    from collections import Counter
+
+    def labels(*weights: str) -> Counter:
+        _, cfg = compose(["dsl=sql", "experiment=smoke", "logger=none", *weights])
+        tasks = setup(cfg).splits["train"][:200]
+        return Counter(e["label"] for e in train.repair_examples(cfg, get_dsl("sql"), tasks, 1, "train"))
+
+    plain = labels()
+    weighted = labels("+trainer.sft.kind_weights.unbalanced-paren=0", "+trainer.sft.kind_weights.dropped-join=2")
+    assert plain["unbalanced-paren"] > 0 and plain["dropped-join"] > 0
+    assert weighted["unbalanced-paren"] == 0
+    assert weighted["dropped-join"] == 2 * plain["dropped-join"]
+    assert all(weighted[k] == n for k, n in plain.items() if k not in ("unbalanced-paren", "dropped-join"))
+    with pytest.raises(ValueError, match=re.escape("trainer.sft.kind_weights: ['no-such-kind']")):
+        labels("+trainer.sft.kind_weights.no-such-kind=2")

@@ -276,6 +276,10 @@ class SFTConfig:
     # share of those drafts made over the task in other names (DSL.vary: SQL renames its schema), so that the model
     # copies names from the prompt instead of learning the bundled ones by heart
     vary_names: float = 0.75
+    # how many times a repair example of each mutation kind is kept (0 drops the kind, 2.5 keeps it twice and a third
+    # time with chance 0.5); a kind not named keeps weight 1. experiments/real_error_kinds.py shows which kinds the
+    # real drafts' errors are, next to the training drafts'
+    kind_weights: dict[str, float] = field(default_factory=dict)
     warmup_ratio: float = 0.05
     # train the SFT stage once into the cache and let every run with the same SFT settings (whatever its reward, RL
     # or evaluation settings) link to it: the jobs of a reward ablation share one warm start (`sft_cache_key`)

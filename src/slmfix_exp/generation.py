@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import torch
 from tqdm.auto import tqdm
@@ -87,6 +88,18 @@ def merged_lora(model: SLM) -> Iterator[None]:
     finally:
         if merge:
             model.unmerge_adapter()
+
+
+def generate_as_evaluation(model: SLM, autocast: bool) -> None:
+    """Make every `model.generate` call (TRL's rollouts, which take the model as it trains) run as `generate` does:
+    the LoRA adapter merged into the weights, in bf16 autocast where `autocast`."""
+    inner = model.generate
+
+    def merged(*args: Any, **kwargs: Any) -> Any:
+        with merged_lora(model), torch.autocast(model.device.type, torch.bfloat16, enabled=autocast):
+            return inner(*args, **kwargs)
+
+    model.generate = merged
 
 
 def _generate(

@@ -32,7 +32,7 @@ from slmfix_exp.constrained import constrain_generation
 from slmfix_exp.data.base_llm import mutator_drafts
 from slmfix_exp.distributed import from_rank0, rank
 from slmfix_exp.dsl.base import DSL, Task
-from slmfix_exp.generation import generate, seeded
+from slmfix_exp.generation import generate, generate_as_evaluation, seeded
 from slmfix_exp.models import SLM, load_slm, slm_example, slm_from_config
 from slmfix_exp.prompts import RepairFormat, explain
 from slmfix_exp.report import write_atomic
@@ -44,9 +44,19 @@ log = logging.getLogger(__name__)
 
 def repair_examples(cfg: Config, dsl: DSL, originals: Sequence[Task], copies: int, salt: str) -> list[dict[str, Any]]:
     """Prompt/completion records for repairing invalid drafts of the tasks: `copies` differently broken drafts each,
-    a share of them (`trainer.sft.vary_names`) over the task in other names (`DSL.vary`).
+    a share of them (`trainer.sft.vary_names`) over the task in other names (`DSL.vary`), each kind of mutation kept
+    as many times as `trainer.sft.kind_weights` says.
 
     The drafts come from the mutator whatever `base_llm` is: training needs many broken programs with known fixes."""
+    weights = dict(cfg.trainer.sft.kind_weights)
+    unknown = sorted(set(weights) - set(dsl.mutations.labels(invalid=True)))
+    if any(w < 0 for w in weights.values()):
+        raise ValueError(f"trainer.sft.kind_weights: a weight is a number of copies, >= 0; got {weights}")
+    if unknown:
+        raise ValueError(
+            f"trainer.sft.kind_weights: {unknown} not mutation kinds of {dsl.name} that break a program; "
+            f"they are {list(dsl.mutations.labels(invalid=True))}"
+        )
     records: dict[str, dict[str, Any]] = {}
     form = RepairFormat.of(cfg, dsl)
     for k in range(copies):
@@ -66,7 +76,14 @@ def repair_examples(cfg: Config, dsl: DSL, originals: Sequence[Task], copies: in
                 "context": json.dumps(task.context),
                 "label": draft.label,
             }
-    return list(records.values())
+    rng = random.Random(f"{cfg.seed}/{salt}/kind-weights")
+    return [r for r in records.values() for _ in range(_copies(weights.get(r["label"], 1.0), rng))]
+
+
+def _copies(weight: float, rng: random.Random) -> int:
+    """floor(weight) copies, and one more with chance weight - floor(weight)."""
+    whole = int(weight)
+    return whole + (rng.random() < weight - whole)
 
 
 def common_args(cfg: Config, stage_dir: Path, report_to: list[str]) -> dict[str, Any]:
@@ -285,6 +302,7 @@ def rl_trainer(
     args = rl_config(**rl_args(cfg, stage_dir, report_to))
     columns = ("draft", "reference", "context")  # what the reward reads besides the completion
     dataset = Dataset.from_list([slm_example(tokenizer, e["prompt"]) | {k: e[k] for k in columns} for e in examples])
+    generate_as_evaluation(model, cfg.slm.bf16_autocast)
     if cfg.slm.constrained_search:
         constrain_generation(model, tokenizer, cfg.slm.constrain_names and dsl.names_in_prompt)  # as evaluation does
     return rl_trainer_class(
