@@ -98,6 +98,10 @@ class DataConfig:
     # keep the training tasks whose reference is also a test task's reference (a result on those is not
     # generalisation); false: they are dropped from training
     keep_test_overlap: bool = False
+    # which part of the groups (DSL.holdout_group: SQL's databases) to train on, split as `eval.data.part` splits
+    # them: `data.part=tune` with `eval.data.part=held_out` trains on the databases the report leaves out
+    part: EvalPart = EvalPart.all
+    held_out_share: float = 0.5
 
 
 @dataclass

@@ -70,6 +70,7 @@ def load_tasks(cfg: DataConfig, dsl: str, cache_dir: Path) -> dict[str, list[Tas
             tasks = list(_load_spider(path))
         for task in tasks:
             task.split = task.split if task.split in SPLITS else split_of(task.reference or "", cfg.split_fractions)
+    tasks = holdout_part(tasks, dsl_class(dsl).holdout_group, cfg.part, cfg.held_out_share)
     if not tasks:
         raise DataError(f"no tasks found in {cfg.path or BUNDLED_DIR / f'{dsl}.jsonl'}")
     splits: dict[str, list[Task]] = {s: [t for t in tasks if t.split == s] for s in SPLITS}
