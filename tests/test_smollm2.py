@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from slmfix_exp.config import EvalDataConfig
+from slmfix_exp.config import DataConfig, EvalDataConfig
 from slmfix_exp.data.base_llm import Draft
-from slmfix_exp.data.loaders import load_eval_tasks
+from slmfix_exp.data.loaders import load_eval_tasks, load_tasks
 from slmfix_exp.dsl import get_dsl
 from slmfix_exp.dsl.base import Task
 from slmfix_exp.evaluate import Evaluation
@@ -75,6 +75,18 @@ def test_held_out_part_keeps_each_database_on_one_side() -> None:
     assert len(parts["tune"]) + len(parts["held_out"]) == len(parts["all"])
     again = load_eval_tasks(EvalDataConfig(path=path, part="held_out"), "sql")
     assert [t.id for t in again] == [t.id for t in parts["held_out"]]
+
+
+@needs_shared_data
+def test_training_on_the_tune_part_leaves_out_the_held_out_databases(tmp_path: Path) -> None:
+    """`data.part=tune` trains on the databases `eval.data.part=tune` evaluates: none that the report holds out."""
+    spider = SHARED_DATA / "sql" / "spider" / "dev.jsonl"
+    held_out = load_eval_tasks(EvalDataConfig(path=str(SHARED_DATA / "real_drafts" / "sql"), part="held_out"), "sql")
+    trained = load_tasks(DataConfig(path=str(spider), part="tune", split_fractions=[1.0, 0.0, 0.0]), "sql", tmp_path)
+    everything = load_tasks(DataConfig(path=str(spider), split_fractions=[1.0, 0.0, 0.0]), "sql", tmp_path)
+    dbs = {t.context["db_id"] for t in trained["train"]}
+    assert len(dbs) == 5 and not dbs & {t.context["db_id"] for t in held_out}
+    assert dbs | {t.context["db_id"] for t in held_out} == {t.context["db_id"] for t in everything["train"]}
 
 
 def test_the_chain_repairs_only_what_the_rules_left(tmp_path: Path) -> None:
