@@ -54,19 +54,34 @@ def generate(
 
     A LoRA adapter is folded into the weights while it generates (`merged_lora`)."""
     with merged_lora(model), torch.autocast(model.device.type, torch.bfloat16, enabled=autocast):
-        return _generate(
-            model,
-            tokenizer,
-            prompts,
-            max_new_tokens,
-            batch_size,
-            num_samples,
-            temperature,
-            desc,
-            constrain,
-            sample,
-            names,
-        )
+        model.eval()
+        tokenizer.padding_side = "left"
+        outputs: list[list[str]] = [[] for _ in prompts]
+        sample = num_samples > 1 if sample is None else sample
+        prompts = [prompt_text(tokenizer, p) for p in prompts]
+        encoded = tokenizer(list(prompts), add_special_tokens=False)["input_ids"] if prompts else []
+        lengths = [len(ids) for ids in encoded]
+        order = sorted(range(len(prompts)), key=lengths.__getitem__)
+        per_batch = max(1, batch_size // num_samples)
+        for start in tqdm(range(0, len(order), per_batch), desc=desc, unit="batch", leave=False):
+            ids = order[start : start + per_batch]
+            enc = tokenizer([prompts[i] for i in ids], return_tensors="pt", padding=True, add_special_tokens=False)
+            out = model.generate(
+                **enc.to(model.device),
+                max_new_tokens=max_new_tokens,
+                do_sample=sample,
+                temperature=temperature if sample else None,
+                top_p=None,
+                top_k=None,
+                num_return_sequences=num_samples,
+                pad_token_id=tokenizer.pad_token_id,
+                eos_token_id=tokenizer.eos_token_id,
+                logits_processor=[SearchTextInDraft(tokenizer, names)] if constrain else None,
+            )
+            texts = tokenizer.batch_decode(out[:, enc["input_ids"].shape[1] :], skip_special_tokens=True)
+            for k, i in enumerate(ids):
+                outputs[i] = texts[k * num_samples : (k + 1) * num_samples]
+        return outputs
 
 
 @contextmanager
@@ -100,45 +115,3 @@ def generate_as_evaluation(model: SLM, autocast: bool) -> None:
             return inner(*args, **kwargs)
 
     model.generate = merged
-
-
-def _generate(
-    model: SLM,
-    tokenizer: PreTrainedTokenizerBase,
-    prompts: Sequence[str],
-    max_new_tokens: int,
-    batch_size: int,
-    num_samples: int,
-    temperature: float,
-    desc: str,
-    constrain: bool,
-    sample: bool | None,
-    names: bool,
-) -> list[list[str]]:
-    model.eval()
-    tokenizer.padding_side = "left"
-    outputs: list[list[str]] = [[] for _ in prompts]
-    sample = num_samples > 1 if sample is None else sample
-    prompts = [prompt_text(tokenizer, p) for p in prompts]
-    lengths = [len(ids) for ids in tokenizer(list(prompts), add_special_tokens=False)["input_ids"]] if prompts else []
-    order = sorted(range(len(prompts)), key=lengths.__getitem__)
-    per_batch = max(1, batch_size // num_samples)
-    for start in tqdm(range(0, len(order), per_batch), desc=desc, unit="batch", leave=False):
-        ids = order[start : start + per_batch]
-        enc = tokenizer([prompts[i] for i in ids], return_tensors="pt", padding=True, add_special_tokens=False)
-        out = model.generate(
-            **enc.to(model.device),
-            max_new_tokens=max_new_tokens,
-            do_sample=sample,
-            temperature=temperature if sample else None,
-            top_p=None,
-            top_k=None,
-            num_return_sequences=num_samples,
-            pad_token_id=tokenizer.pad_token_id,
-            eos_token_id=tokenizer.eos_token_id,
-            logits_processor=[SearchTextInDraft(tokenizer, names)] if constrain else None,
-        )
-        texts = tokenizer.batch_decode(out[:, enc["input_ids"].shape[1] :], skip_special_tokens=True)
-        for k, i in enumerate(ids):
-            outputs[i] = texts[k * num_samples : (k + 1) * num_samples]
-    return outputs
