@@ -51,22 +51,25 @@ def main(argv: list[str]) -> None:
     dsl, tasks = run.dsl, run.splits["train"][:400]
     examples = repair_examples(cfg, dsl, tasks, 1, "split")
     corpus = [e["prompt"] + e["completion"] for e in examples]
-    path = options.get("model") or slm_from_config(cfg.slm).start(corpus, run.cache_dir, cfg.seed)
-    print(f"{'rollouts':<8}{'part':<28}{'s/step':>8}{'share':>8}")
+    start = slm_from_config(cfg.slm).start(corpus, run.cache_dir, cfg.seed)  # the tokenizer, an adapter's base
+    path = options.get("model") or start
+    print(f"{'rollouts':<9}{'part':<28}{'s/step':>8}{'share':>8}")
     whole = {}
     for rollouts in ("first", "now"):
-        split = step_split(cfg, dsl, path, examples, first=rollouts == "first")
+        split = step_split(cfg, dsl, start, path, examples, first=rollouts == "first")
         whole[rollouts] = split["whole step"]
         for name, value in split.items():
-            print(f"{rollouts:<8}{name:<28}{value:>8.3f}{value / split['whole step']:>8.1%}")
+            print(f"{rollouts:<9}{name:<28}{value:>8.3f}{value / split['whole step']:>8.1%}")
     print(f"whole step, first / now: {whole['first'] / whole['now']:.2f}x")
 
 
-def step_split(cfg: Config, dsl: DSL, path: str, examples: list[dict[str, Any]], first: bool) -> dict[str, float]:
+def step_split(
+    cfg: Config, dsl: DSL, start: str, path: str, examples: list[dict[str, Any]], first: bool
+) -> dict[str, float]:
     """Seconds a step of generation, reward and the rest. `first`: rollouts as TRL first generated them here, the
     LoRA adapter computed beside the weights in float32; else as `train.rl_trainer` makes them now (merged, bf16
     autocast where `slm.bf16_autocast`)."""
-    tokenizer, model = load_tokenizer(path), load_slm(path, cfg.slm)
+    tokenizer, model = load_tokenizer(start), load_slm(path, cfg.slm)
     generation: list[float] = []
     with ExitStack() as stack:
         if first:
