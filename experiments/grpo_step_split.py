@@ -28,7 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -71,23 +71,21 @@ def step_split(
     autocast where `slm.bf16_autocast`)."""
     tokenizer, model = load_tokenizer(start), load_slm(path, cfg.slm)
     generation: list[float] = []
-    with ExitStack() as stack:
-        if first:
-            stack.enter_context(patch.object(train, "generate_as_evaluation", lambda *_: None))
-        with tempfile.TemporaryDirectory() as tmp:
-            trainer = rl_trainer(cfg, dsl, model, tokenizer, examples, Path(tmp), ["none"])
-            generate = model.generate
+    swap = patch.object(train, "generate_as_evaluation", lambda *_: None) if first else nullcontext()
+    with swap, tempfile.TemporaryDirectory() as tmp:
+        trainer = rl_trainer(cfg, dsl, model, tokenizer, examples, Path(tmp), ["none"])
+        generate = model.generate
 
-            def timed_generate(*args, **kwargs):  # type: ignore[no-untyped-def]
-                start = time.perf_counter()
-                try:
-                    return generate(*args, **kwargs)
-                finally:
-                    generation.append(time.perf_counter() - start)
+        def timed_generate(*args, **kwargs):  # type: ignore[no-untyped-def]
+            start = time.perf_counter()
+            try:
+                return generate(*args, **kwargs)
+            finally:
+                generation.append(time.perf_counter() - start)
 
-            model.generate = timed_generate
-            trainer.train()
-            history = [h for h in trainer.state.log_history if "step_time" in h]
+        model.generate = timed_generate
+        trainer.train()
+        history = [h for h in trainer.state.log_history if "step_time" in h]
     step = statistics.mean(h["step_time"] for h in history)
     reward = statistics.mean(h["reward/seconds"] for h in history)
     gen = sum(generation) / len(history)

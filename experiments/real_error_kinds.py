@@ -20,7 +20,6 @@ from slmfix_exp.data.base_llm import make_drafts
 from slmfix_exp.experiment import compose, setup
 from slmfix_exp.train import repair_examples
 
-SHARED = "../shared/data/real_drafts/{dsl}"
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
 _WORD = re.compile(r"[A-Za-z_][\w.-]*|\d+")
 
@@ -46,17 +45,11 @@ def main(argv: list[str]) -> None:
     own = dict(a.split("=", 1) for a in argv if a.split("=", 1)[0] in ("part", "show"))
     overrides = [a for a in argv if a.split("=", 1)[0] not in own]
     _, cfg = compose(["logger=none", *overrides])
-    data = SHARED.format(dsl=cfg.dsl.name)
+    # the real drafts of the DSL as experiment=real_drafts reads them, on the part asked for
     _, real_cfg = compose(
-        [
-            "logger=none",
-            *overrides,
-            f"eval.data.path={data}",
-            "base_llm=cached",
-            f"base_llm.path={data}",
-            f"eval.data.part={own.get('part', 'tune')}",
-        ]
+        ["experiment=real_drafts", "logger=none", *overrides, f"eval.data.part={own.get('part', 'tune')}"]
     )
+    data = real_cfg.eval.data.path
     real = setup(real_cfg)
     drafts = make_drafts(real_cfg.base_llm, real.dsl, real.test, real_cfg.seed, real.cache_dir)
     verdicts = real.dsl.validate_batch([d.program for d in drafts], [t.context for t in real.test])
@@ -64,7 +57,7 @@ def main(argv: list[str]) -> None:
 
     run = setup(cfg)
     examples = repair_examples(cfg, run.dsl, run.splits["train"], cfg.trainer.sft.drafts_per_task, "train")
-    checks = run.dsl.validate_batch([e["draft"] for e in examples], [_context(e) for e in examples])
+    checks = run.dsl.validate_batch([e["draft"] for e in examples], [json.loads(e["context"]) for e in examples])
     train_bad = [(v.errors[0], e["label"]) for e, v in zip(examples, checks, strict=True) if not v.ok]
     errors = [e for e, _ in real_bad + train_bad]
     messages = shapes([e.message for e, _ in real_bad], [e.message for e, _ in train_bad])
@@ -85,10 +78,6 @@ def main(argv: list[str]) -> None:
         print(f"  <- {mutations}" if mutations else "")
         for _, program in [r for r in real_kinds if r[0] == k][: int(own.get("show", 0))]:
             print(f"{'':>15}e.g. {program[:110]}")
-
-
-def _context(example: dict) -> dict:
-    return json.loads(example["context"])
 
 
 if __name__ == "__main__":
